@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +49,12 @@ final class LuaJson {
 
     // Keys and short values repeat thousands of times in a large state: share one LuaString each.
     private static LuaString text(String value, Map<String, LuaString> shared) {
-        return value.length() > 48 ? LuaValue.valueOf(value) : shared.computeIfAbsent(value, LuaValue::valueOf);
+        return value.length() > 48 ? utf8(value) : shared.computeIfAbsent(value, LuaJson::utf8);
+    }
+
+    // luaj's own String conversion mangles characters outside the BMP (emoji); UTF-8 bytes do not.
+    static LuaString utf8(String value) {
+        return LuaString.valueOf(value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static LuaValue read(JsonParser parser, Map<String, LuaString> shared) throws IOException {
@@ -102,7 +108,7 @@ final class LuaJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void write(LuaValue value, JsonGenerator out) throws IOException {
@@ -153,7 +159,7 @@ final class LuaJson {
         keys.sort(LuaString::strcmp);
         out.writeStartObject();
         for (LuaString key : keys) {
-            out.writeFieldName(key.tojstring());
+            out.writeFieldName(new String(key.m_bytes, key.m_offset, key.m_length, StandardCharsets.UTF_8));
             write(table.rawget(key), out);
         }
         out.writeEndObject();

@@ -105,7 +105,7 @@ public final class RegistryModule {
     /** As a node does: {@code base.skills} is the JSON string, decoded by the module on this call. */
     public String callWithJsonState(String function, String skillsJson, Map<String, String> req) {
         LuaTable base = new LuaTable();
-        base.rawset("skills", LuaValue.valueOf(skillsJson));
+        base.rawset("skills", LuaJson.utf8(skillsJson));
         return LuaJson.encode(invoke(function, base, req));
     }
 
@@ -115,7 +115,7 @@ public final class RegistryModule {
             throw new IllegalArgumentException("the registry module has no function " + function);
         }
         LuaTable params = new LuaTable();
-        req.forEach((key, value) -> params.rawset(key, LuaValue.valueOf(value)));
+        req.forEach((key, value) -> params.rawset(LuaJson.utf8(key), LuaJson.utf8(value)));
         return fn.call(base, params, new LuaTable());
     }
 }
