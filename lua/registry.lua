@@ -37,8 +37,17 @@ local function json_fail(pos, what)
   error("invalid registry state JSON at byte " .. pos .. ": " .. what, 0)
 end
 
-local function skip_space(s, pos)
-  return find(s, "[^ \t\r\n]", pos) or (#s + 1)
+local SPACE = { [" "] = true, ["\t"] = true, ["\n"] = true, ["\r"] = true }
+
+-- The character at pos, or past white space the first one after it, and where it is. One
+-- native call per token in compact JSON, which is what the node hands over.
+local function next_char(s, pos)
+  local c = sub(s, pos, pos)
+  if SPACE[c] then
+    pos = find(s, "[^ \t\r\n]", pos) or (#s + 1)
+    c = sub(s, pos, pos)
+  end
+  return c, pos
 end
 
 local function utf8_encode(cp)
@@ -65,11 +74,11 @@ end
 -- pos is at the opening quote; returns the string and the position after the closing quote.
 local function decode_string(s, pos)
   local from = pos + 1
-  local stop = find(s, '["\\]', from)
+  -- plain finds are native in Luerl; patterns are interpreted
+  local stop = find(s, '"', from, true)
   if not stop then json_fail(pos, "unterminated string") end
-  if sub(s, stop, stop) == '"' then
-    return sub(s, from, stop - 1), stop + 1
-  end
+  local text = sub(s, from, stop - 1)
+  if not find(text, "\\", 1, true) then return text, stop + 1 end
   local parts = {}
   while true do
     stop = find(s, '["\\]', from)
@@ -103,10 +112,13 @@ end
 local function string_end(s, pos)
   local from = pos + 1
   while true do
-    local stop = find(s, '["\\]', from)
+    local stop = find(s, '"', from, true)
     if not stop then json_fail(pos, "unterminated string") end
-    if sub(s, stop, stop) == '"' then return stop + 1 end
-    from = stop + 2
+    -- the quote closes the string unless an odd run of backslashes escapes it
+    local slashes = 0
+    while sub(s, stop - 1 - slashes, stop - 1 - slashes) == "\\" do slashes = slashes + 1 end
+    if slashes % 2 == 0 then return stop + 1 end
+    from = stop + 1
   end
 end
 
@@ -117,88 +129,79 @@ local function decode_number(s, pos)
   return n, stop
 end
 
--- Download timestamps are long arrays of plain numbers: read them in one sweep.
-local function decode_number_array(s, pos)
+-- Where the array opening at pos closes, if it holds no string, object or array: download
+-- timestamps, the bulk of a state, are such lists and are crossed with native searches only.
+local NESTING = { '"', "[", "{" }
+
+local function flat_array_end(s, pos)
   local close = find(s, "]", pos, true)
+  if not close then json_fail(pos, "unterminated array") end
+  for i = 1, #NESTING do
+    local at = find(s, NESTING[i], pos + 1, true)
+    if at and at < close then return nil end
+  end
+  return close
+end
+
+local function decode_number_array(s, pos)
+  local close = flat_array_end(s, pos)
   if not close then return nil end
-  local body = sub(s, pos + 1, close - 1)
-  if find(body, "[^%d%.eE+%-, \t\r\n]") then return nil end
-  local list, from = array(), 1
-  while true do
-    local first, last = find(body, "[^, \t\r\n]+", from)
-    if not first then break end
-    local n = tonumber(sub(body, first, last))
-    if not n then json_fail(pos, "bad number") end
-    list[#list + 1] = n
-    from = last + 1
+  local list, from = array(), pos + 1
+  while from < close do
+    local comma = find(s, ",", from, true)
+    if not comma or comma > close then comma = close end
+    local token = sub(s, from, comma - 1)
+    local n = tonumber(token)
+    if n then
+      list[#list + 1] = n
+    elseif find(token, "[^ \t\r\n]") then
+      json_fail(from, "bad number")
+    end
+    from = comma + 1
   end
   return list, close + 1
 end
 
-local function decode_array(s, pos)
+local function decode_array(s, pos, skipped)
   local numbers, after = decode_number_array(s, pos)
   if numbers then return numbers, after end
   local list = array()
-  pos = skip_space(s, pos + 1)
-  if sub(s, pos, pos) == "]" then return list, pos + 1 end
+  local c, at = next_char(s, pos + 1)
+  if c == "]" then return list, at + 1 end
+  pos = at
   while true do
     local value
-    value, pos = decode_value(s, pos)
+    value, pos = decode_value(s, pos, skipped)
     list[#list + 1] = value
-    pos = skip_space(s, pos)
-    local c = sub(s, pos, pos)
+    c, pos = next_char(s, pos)
     if c == "]" then return list, pos + 1 end
     if c ~= "," then json_fail(pos, "expected , or ]") end
-    pos = skip_space(s, pos + 1)
+    pos = pos + 1
   end
 end
 
 -- Calls visit(key, valueStart) for each member and continues at the position visit returns.
 local function each_member(s, pos, visit)
-  pos = skip_space(s, pos + 1)
-  if sub(s, pos, pos) == "}" then return pos + 1 end
+  local c
+  c, pos = next_char(s, pos + 1)
+  if c == "}" then return pos + 1 end
   while true do
-    if sub(s, pos, pos) ~= '"' then json_fail(pos, "expected a key") end
+    if c ~= '"' then json_fail(pos, "expected a key") end
     local key
     key, pos = decode_string(s, pos)
-    pos = skip_space(s, pos)
-    if sub(s, pos, pos) ~= ":" then json_fail(pos, "expected :") end
-    pos = skip_space(s, visit(key, skip_space(s, pos + 1)))
-    local c = sub(s, pos, pos)
+    c, pos = next_char(s, pos)
+    if c ~= ":" then json_fail(pos, "expected :") end
+    c, pos = next_char(s, visit(key, pos + 1))
     if c == "}" then return pos + 1 end
     if c ~= "," then json_fail(pos, "expected , or }") end
-    pos = skip_space(s, pos + 1)
+    c, pos = next_char(s, pos + 1)
   end
-end
-
-local function decode_object(s, pos)
-  local object = {}
-  local after = each_member(s, pos, function(key, at)
-    local value, next_pos = decode_value(s, at)
-    object[key] = value
-    return next_pos
-  end)
-  return object, after
-end
-
-local LITERALS = { t = { "true", true }, f = { "false", false }, n = { "null", nil } }
-
-decode_value = function(s, pos)
-  local c = sub(s, pos, pos)
-  if c == '"' then return decode_string(s, pos) end
-  if c == "{" then return decode_object(s, pos) end
-  if c == "[" then return decode_array(s, pos) end
-  local literal = LITERALS[c]
-  if literal then
-    if sub(s, pos, pos + #literal[1] - 1) ~= literal[1] then json_fail(pos, "bad literal") end
-    return literal[2], pos + #literal[1]
-  end
-  return decode_number(s, pos)
 end
 
 -- Position just after the value that starts at pos, without building it.
 local function skip_value(s, pos)
-  local c = sub(s, pos, pos)
+  local c
+  c, pos = next_char(s, pos)
   if c == '"' then return string_end(s, pos) end
   if c ~= "{" and c ~= "[" then
     return find(s, "[,}%] \t\r\n]", pos) or (#s + 1)
@@ -208,14 +211,46 @@ local function skip_value(s, pos)
     local at = find(s, '[%[%]{}"]', pos)
     if not at then json_fail(pos, "unterminated value") end
     local ch = sub(s, at, at)
+    local flat_end = ch == "[" and flat_array_end(s, at)
     if ch == '"' then
       pos = string_end(s, at)
+    elseif flat_end then
+      pos = flat_end + 1
+      if depth == 0 then return pos end
     else
       if ch == "{" or ch == "[" then depth = depth + 1 else depth = depth - 1 end
       pos = at + 1
       if depth == 0 then return pos end
     end
   end
+end
+
+-- Members named in skipped are stepped over, not decoded, at any depth.
+local function decode_object(s, pos, skipped)
+  local object = {}
+  local after = each_member(s, pos, function(key, at)
+    if skipped and skipped[key] then return skip_value(s, at) end
+    local value, next_pos = decode_value(s, at, skipped)
+    object[key] = value
+    return next_pos
+  end)
+  return object, after
+end
+
+local LITERALS = { t = { "true", true }, f = { "false", false }, n = { "null", nil } }
+
+decode_value = function(s, pos, skipped)
+  local c
+  c, pos = next_char(s, pos)
+  if c == '"' then return decode_string(s, pos) end
+  if c == "{" then return decode_object(s, pos, skipped) end
+  if c == "[" then return decode_array(s, pos, skipped) end
+  local literal = LITERALS[c]
+  if literal then
+    if sub(s, pos, pos + #literal[1] - 1) ~= literal[1] then json_fail(pos, "bad literal") end
+    return literal[2], pos + #literal[1]
+  end
+  return decode_number(s, pos)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -233,9 +268,14 @@ local function trim(text)
   return match(text, "^[ \t\n\v\f\r]*(.-)[ \t\n\v\f\r]*$")
 end
 
+-- Patterns with bytes above 127 are built at load time: Luerl 1.0 reads "\ddd" escapes above
+-- 127 in the source as characters and UTF-8-encodes them.
+local NOT_CONTINUATION_BYTE = "[^" .. char(128) .. "-" .. char(191) .. "]"
+local C1_CONTROL = char(194) .. "[" .. char(128) .. "-" .. char(159) .. "]"
+
 -- Characters are code points: count every byte that does not continue a UTF-8 sequence.
 local function char_count(text)
-  local _, count = gsub(text, "[^\128-\191]", "")
+  local _, count = gsub(text, NOT_CONTINUATION_BYTE, "")
   return count
 end
 
@@ -245,7 +285,7 @@ end
 
 local function has_control_char(text)
   return find(text, "[\1-\31\127]") ~= nil or find(text, "\0", 1, true) ~= nil
-    or find(text, "\194[\128-\159]") ~= nil
+    or find(text, C1_CONTROL) ~= nil
 end
 
 local function millis(t)
@@ -383,6 +423,10 @@ end
 -- a query needs it. A table state (the gateway's, decoded once and shared between threads) is
 -- prepared in full up front, so that later calls only read it.
 
+local function download_count(record)
+  return type(record.downloadCount) == "number" and floor(record.downloadCount) or 0
+end
+
 local function normalise_record(name, version, record)
   return {
     name = record.name or name,
@@ -395,17 +439,68 @@ local function normalise_record(name, version, record)
     arweaveTxId = record.arweaveTxId,
     bundledFiles = as_array(record.bundledFiles),
     changelog = record.changelog,
-    downloadCount = type(record.downloadCount) == "number" and floor(record.downloadCount) or 0,
+    downloadCount = download_count(record),
     publishedAt = millis(record.publishedAt),
     updatedAt = millis(record.updatedAt),
   }
 end
 
--- What list and search look at, computed once per skill.
-local function describe_latest(name, entry)
-  local version = entry.latest
-  local record = type(entry.versions) == "table" and entry.versions[version]
+-- Most queries never look at download timestamps, the bulk of the state: a light entry is
+-- decoded without them (downloadCount still holds their number), and each of its versions only
+-- when a query asks for that version; index.pending[name] holds where the others start.
+local LIGHT = { downloadTimestamps = true }
+
+local function decode_light_entry(index, name, at)
+  local s = index.source
+  local c, first = next_char(s, at)
+  if c ~= "{" then return (decode_value(s, at, LIGHT)) end
+  local entry, pending = {}, {}
+  local after = each_member(s, first, function(key, pos)
+    local value_char, value_at = next_char(s, pos)
+    if key == "versions" and value_char == "{" then
+      entry.versions = {}
+      return each_member(s, value_at, function(version, record_at)
+        pending[version] = record_at
+        return skip_value(s, record_at)
+      end)
+    end
+    local value, next_pos = decode_value(s, pos, LIGHT)
+    entry[key] = value
+    return next_pos
+  end)
+  index.pending[name] = pending
+  return entry, after
+end
+
+local function version_record(index, name, entry, version)
+  if type(entry.versions) ~= "table" or version == nil then return nil end
+  local record = entry.versions[version]
+  local pending = index.pending[name]
+  if record == nil and pending and pending[version] then
+    record = decode_value(index.source, pending[version], LIGHT)
+    entry.versions[version] = record
+    pending[version] = nil
+  end
   if type(record) ~= "table" then return nil end
+  return record
+end
+
+local function version_names(index, name, entry)
+  local names = {}
+  if type(entry.versions) == "table" then
+    for version, record in pairs(entry.versions) do
+      if type(version) == "string" and type(record) == "table" then names[#names + 1] = version end
+    end
+  end
+  for version in pairs(index.pending[name] or {}) do names[#names + 1] = version end
+  return names
+end
+
+-- What list and search look at, computed once per skill.
+local function describe_latest(index, name, entry)
+  local version = entry.latest
+  local record = version_record(index, name, entry, version)
+  if not record then return nil end
   local skill = normalise_record(name, version, record)
   local tags, tag_set = {}, {}
   for i = 1, #skill.tags do
@@ -426,11 +521,19 @@ local function describe_latest(name, entry)
   }
 end
 
-local function entry_of(index, name)
+local function entry_of(index, name, light)
   local entry = index.entries[name]
   if entry == nil and index.spans[name] then
-    entry = decode_value(index.source, index.spans[name])
-    index.entries[name] = entry
+    local cache = light and index.light or index.entries
+    entry = cache[name]
+    if entry == nil then
+      if light then
+        entry = decode_light_entry(index, name, index.spans[name])
+      else
+        entry = decode_value(index.source, index.spans[name])
+      end
+      cache[name] = entry
+    end
   end
   if type(entry) ~= "table" then return nil end
   return entry
@@ -439,22 +542,37 @@ end
 local function latest_of(index, name)
   local latest = index.latest[name]
   if latest == nil then
-    local entry = entry_of(index, name)
-    latest = entry and describe_latest(name, entry) or false
+    local entry = entry_of(index, name, true)
+    latest = entry and describe_latest(index, name, entry) or false
     index.latest[name] = latest
   end
   return latest or nil
 end
 
-local function build_index(skills)
-  local index = { source = skills, names = {}, entries = {}, spans = {}, latest = {} }
+-- What a query reads of every skill: the walk that indexes a JSON state then decodes each
+-- entry as it passes instead of stepping over it and coming back.
+local EVERY_LIGHT, EVERY_FULL = "light", "full"
+
+local function build_index(skills, every)
+  local index = { source = skills, names = {}, entries = {}, light = {}, pending = {}, spans = {},
+    latest = {} }
   if type(skills) == "string" then
-    local pos = skip_space(skills, 1)
-    if sub(skills, pos, pos) ~= "{" then json_fail(pos, "the skills state must be an object") end
+    local c, pos = next_char(skills, 1)
+    if c ~= "{" then json_fail(pos, "the skills state must be an object") end
+    local cache = every == EVERY_LIGHT and index.light or index.entries
     each_member(skills, pos, function(name, at)
       index.names[#index.names + 1] = name
       index.spans[name] = at
-      return skip_value(skills, at)
+      local entry, after
+      if every == nil then
+        return skip_value(skills, at)
+      elseif every == EVERY_LIGHT then
+        entry, after = decode_light_entry(index, name, at)
+      else
+        entry, after = decode_value(skills, at)
+      end
+      cache[name] = entry
+      return after
     end)
   elseif type(skills) == "table" then
     for name, entry in pairs(skills) do
@@ -503,18 +621,18 @@ local function prepare(index)
   return index
 end
 
-local function index_of(base)
+local function index_of(base, every)
   local index = base[INDEX_KEY]
   if index == nil or index.source ~= base.skills then
-    index = build_index(base.skills)
+    index = build_index(base.skills, every)
     if type(base.skills) == "table" then prepare(index) end
     base[INDEX_KEY] = index
   end
   return index
 end
 
-local function skill_entry(index, name)
-  local entry = entry_of(index, name)
+local function skill_entry(index, name, light)
+  local entry = entry_of(index, name, light)
   if not entry then not_found("Skill '" .. name .. "' not found") end
   return entry
 end
@@ -562,7 +680,7 @@ end
 local function downloads(record)
   local stamps = record.downloadTimestamps
   if type(stamps) ~= "table" then
-    return {}, type(record.downloadCount) == "number" and floor(record.downloadCount) or 0
+    return {}, download_count(record)
   end
   return stamps, #stamps
 end
@@ -591,15 +709,16 @@ local function new_totals()
   return { all = 0, week = 0, month = 0 }
 end
 
-local function sorted_versions(entry)
-  local versions = {}
-  if type(entry.versions) == "table" then
-    for version, record in pairs(entry.versions) do
-      if type(version) == "string" and type(record) == "table" then
-        versions[#versions + 1] = version
-      end
-    end
+-- Every version record of a fully decoded entry, in no particular order.
+local function each_record(entry, visit)
+  if entry == nil or type(entry.versions) ~= "table" then return end
+  for _, record in pairs(entry.versions) do
+    if type(record) == "table" then visit(record) end
   end
+end
+
+local function sorted_versions(index, name, entry)
+  local versions = version_names(index, name, entry)
   sort(versions, semver_descending)
   return versions
 end
@@ -619,23 +738,18 @@ local function export(name, query)
 end
 
 export("info", function(base)
-  local index = index_of(base)
-  local totals = new_totals()
+  local index = index_of(base, EVERY_FULL)
+  local total = 0
   for _, name in ipairs(index.names) do
-    local entry = entry_of(index, name)
-    if entry and type(entry.versions) == "table" then
-      for _, record in pairs(entry.versions) do
-        if type(record) == "table" then totals.all = totals.all + select(2, downloads(record)) end
-      end
-    end
+    each_record(entry_of(index, name), function(record) total = total + select(2, downloads(record)) end)
   end
-  return { totalSkills = #index.names, totalDownloads = totals.all }
+  return { totalSkills = #index.names, totalDownloads = total }
 end)
 
 export("search-skills", function(base, req)
   local query = text_param(req, "q", MAX_TEXT_CHARS) or ""
   local limit, offset = page_params(req)
-  local found = search(index_of(base), fold(query))
+  local found = search(index_of(base, EVERY_LIGHT), fold(query))
   return { query = query, results = slice(found, offset, limit), total = #found,
     limit = limit, offset = offset }
 end)
@@ -648,7 +762,7 @@ export("list-skills", function(base, req)
   author = author ~= "" and author and fold(author) or nil
   name_part = name_part ~= "" and name_part and fold(name_part) or nil
   local found = {}
-  for _, latest in ipairs(ordered_latest(index_of(base))) do
+  for _, latest in ipairs(ordered_latest(index_of(base, EVERY_LIGHT))) do
     local keep = (author == nil or latest.author == author)
       and (name_part == nil or find(latest.name, name_part, 1, true) ~= nil)
     for i = 1, #tags do
@@ -664,10 +778,10 @@ export("list-skills", function(base, req)
   }
 end)
 
-local function record_of(entry, name, version)
+local function record_of(index, entry, name, version)
   local wanted = version or entry.latest
-  local record = type(entry.versions) == "table" and entry.versions[wanted]
-  if type(record) ~= "table" then
+  local record = version_record(index, name, entry, wanted)
+  if not record then
     not_found("Skill '" .. name .. "' version '" .. tostring(wanted) .. "' not found")
   end
   return record, wanted
@@ -676,27 +790,28 @@ end
 export("get-skill", function(base, req)
   local name, version = skill_name_param(req), version_param(req)
   local index = index_of(base)
-  local entry = skill_entry(index, name)
+  local entry = skill_entry(index, name, true)
   if version == nil then
     local latest = latest_of(index, name)
     if latest then return latest.skill end
   end
-  local record, resolved = record_of(entry, name, version)
+  local record, resolved = record_of(index, entry, name, version)
   return normalise_record(name, resolved, record)
 end)
 
 export("get-skill-versions", function(base, req)
   local name = skill_name_param(req)
-  local entry = skill_entry(index_of(base), name)
+  local index = index_of(base)
+  local entry = skill_entry(index, name, true)
   local versions = array()
-  for _, version in ipairs(sorted_versions(entry)) do
-    local record = entry.versions[version]
+  for _, version in ipairs(sorted_versions(index, name, entry)) do
+    local record = version_record(index, name, entry, version)
     versions[#versions + 1] = {
       version = version,
       publishedAt = millis(record.publishedAt),
       updatedAt = millis(record.updatedAt),
       arweaveTxId = record.arweaveTxId,
-      downloadCount = type(record.downloadCount) == "number" and floor(record.downloadCount) or 0,
+      downloadCount = download_count(record),
       changelog = record.changelog,
     }
   end
@@ -705,28 +820,21 @@ end)
 
 export("get-download-stats", function(base, req)
   local range, now = time_range_param(req), now_param(req)
-  local index = index_of(base)
+  local index = index_of(base, req.scope ~= nil and EVERY_FULL or nil)
   local totals = new_totals()
   if req.scope ~= nil then
     if req.scope ~= "all" then bad_request("scope must be all") end
     for _, name in ipairs(index.names) do
-      local entry = entry_of(index, name)
-      if entry and type(entry.versions) == "table" then
-        for _, record in pairs(entry.versions) do
-          if type(record) == "table" then count_windows(totals, record, now) end
-        end
-      end
+      each_record(entry_of(index, name), function(record) count_windows(totals, record, now) end)
     end
     return put_windows({ totalSkills = #index.names }, totals, range)
   end
   local name, version = skill_name_param(req), version_param(req)
   local entry = skill_entry(index, name)
   if version then
-    count_windows(totals, record_of(entry, name, version), now)
+    count_windows(totals, record_of(index, entry, name, version), now)
   else
-    for _, listed in ipairs(sorted_versions(entry)) do
-      count_windows(totals, entry.versions[listed], now)
-    end
+    each_record(entry, function(record) count_windows(totals, record, now) end)
   end
   return put_windows({ skillName = name, version = version }, totals, range)
 end)
@@ -735,7 +843,8 @@ end)
 -- about to report and answers the count the process holds now.
 export("record-download", function(base, req)
   local name, version = skill_name_param(req), version_param(req)
-  local entry = skill_entry(index_of(base), name)
-  local record, resolved = record_of(entry, name, version)
+  local index = index_of(base)
+  local entry = skill_entry(index, name, true)
+  local record, resolved = record_of(index, entry, name, version)
   return { skillName = name, version = resolved, downloadCount = select(2, downloads(record)) }
 end)
