@@ -1,0 +1,121 @@
+package com.permamind.gateway.lua;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.Prototype;
+import org.luaj.vm2.compiler.LuaC;
+import org.luaj.vm2.lib.PackageLib;
+import org.luaj.vm2.lib.StringLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseMathLib;
+
+/**
+ * The registry's Lua module (lua/registry.lua) run with luaj, the way a HyperBEAM node runs it:
+ * {@code fn(base, req, opts)} returning {@code {ok, data | error}}, serialised to JSON.
+ *
+ * <p>The source is compiled once; each thread gets its own Lua globals (luaj's are not thread
+ * safe), while decoded states are shared read-only between threads.
+ */
+public final class RegistryModule {
+
+    public static final String CLASSPATH_LOCATION = "/lua/registry.lua";
+
+    private final byte[] source;
+    private final Prototype prototype;
+    private final ThreadLocal<Globals> runtimes = ThreadLocal.withInitial(this::newRuntime);
+
+    private RegistryModule(byte[] source) {
+        this.source = source;
+        try {
+            this.prototype = LuaC.instance.compile(new java.io.ByteArrayInputStream(source), "registry.lua");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static RegistryModule load() {
+        try (InputStream in = RegistryModule.class.getResourceAsStream(CLASSPATH_LOCATION)) {
+            if (in == null) {
+                throw new IllegalStateException(CLASSPATH_LOCATION + " is not on the classpath");
+            }
+            return new RegistryModule(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static RegistryModule load(Path file) {
+        try {
+            return new RegistryModule(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The module's source bytes, exactly as a node would load them. */
+    public byte[] source() {
+        return source.clone();
+    }
+
+    // Only what the node's sandbox offers: no io, os, coroutine or debug, so a slip shows in tests.
+    private Globals newRuntime() {
+        Globals globals = new Globals();
+        globals.load(new JseBaseLib());
+        globals.load(new PackageLib());
+        globals.load(new TableLib());
+        globals.load(new StringLib());
+        globals.load(new JseMathLib());
+        LoadState.install(globals);
+        LuaC.install(globals);
+        new LuaClosure(prototype, globals).call();
+        return globals;
+    }
+
+    public boolean hasFunction(String function) {
+        return runtimes.get().rawget(function).isfunction();
+    }
+
+    /** Decodes a {@code Skills} JSON object once and lets the module index it for later calls. */
+    public RegistryState decode(String skillsJson) {
+        LuaValue skills = LuaJson.decode(skillsJson);
+        if (!skills.istable()) {
+            throw new IllegalArgumentException("registry state must be a JSON object of skills");
+        }
+        LuaTable base = new LuaTable();
+        base.rawset("skills", skills);
+        invoke("info", base, Map.of());
+        return new RegistryState(base, ((LuaTable) skills).keyCount());
+    }
+
+    /** Calls {@code function} over a decoded state; answers the JSON of {@code {ok, data | error}}. */
+    public String call(String function, RegistryState state, Map<String, String> req) {
+        return LuaJson.encode(invoke(function, state.base(), req));
+    }
+
+    /** As a node does: {@code base.skills} is the JSON string, decoded by the module on this call. */
+    public String callWithJsonState(String function, String skillsJson, Map<String, String> req) {
+        LuaTable base = new LuaTable();
+        base.rawset("skills", LuaJson.utf8(skillsJson));
+        return LuaJson.encode(invoke(function, base, req));
+    }
+
+    private LuaValue invoke(String function, LuaTable base, Map<String, String> req) {
+        LuaValue fn = runtimes.get().rawget(function);
+        if (!fn.isfunction()) {
+            throw new IllegalArgumentException("the registry module has no function " + function);
+        }
+        LuaTable params = new LuaTable();
+        req.forEach((key, value) -> params.rawset(LuaJson.utf8(key), LuaJson.utf8(value)));
+        return fn.call(base, params, new LuaTable());
+    }
+}
