@@ -58,11 +58,11 @@ final class HyperBeamProtocol implements UpstreamProtocol {
         }
     }
 
-    /** Lua runs on a worker, one call at a time: luaj blocks, and one module instance is not thread-safe. */
+    /** Lua blocks, so it runs on a worker; the bridge gives each worker thread its own Lua globals. */
     private void callLua(RoutingContext context, String function, Map<String, String> request) {
         vertx.executeBlocking(() -> lua.hasFunction(function)
                         ? Optional.of(lowercaseTopLevelKeys(lua.call(function, request)))
-                        : Optional.<String>empty(), true)
+                        : Optional.<String>empty(), false)
                 .onSuccess(body -> body.ifPresentOrElse(json -> json(context, json),
                         () -> notFound(context, "function " + function + " not found")))
                 .onFailure(error -> context.response().setStatusCode(500)

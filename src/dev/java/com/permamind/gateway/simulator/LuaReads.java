@@ -5,6 +5,7 @@ import java.util.Map;
 /**
  * The read functions a Lua module offers the HyperBEAM emulation. The simulator runs the project's
  * module; tests swap in another one to provoke what the real module never does, such as a runtime error.
+ * Calls come from worker threads, several at a time.
  */
 public interface LuaReads {
 

@@ -40,16 +40,7 @@ public final class RegistrySimulator implements AutoCloseable {
 
     public RegistrySimulator start() {
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
-        // TODO until the Lua bridge lands on main: a node without the module's functions
-        LuaReads lua = config.luaModule().orElseGet(() -> new LuaReads() {
-            public boolean hasFunction(String function) {
-                return false;
-            }
-
-            public String call(String function, java.util.Map<String, String> request) {
-                throw new IllegalStateException(function);
-            }
-        });
+        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState()));
         UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
         RegistryProcess process = new RegistryProcess(snapshot, mapper, new PairsOrder(config.orderSeed()));
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
