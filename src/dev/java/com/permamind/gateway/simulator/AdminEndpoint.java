@@ -53,9 +53,7 @@ final class AdminEndpoint {
             context.response().setStatusCode(204).end();
         });
         router.route(PREFIX + "/*").handler(context -> error(context, 404, "no such admin endpoint"));
-        router.route(PREFIX + "/*").failureHandler(context -> error(context,
-                context.statusCode() == -1 ? 400 : context.statusCode(),
-                context.failure() == null ? "admin request failed" : context.failure().getMessage()));
+        router.route(PREFIX + "/*").failureHandler(this::failed);
     }
 
     private void injectFault(RoutingContext context) {
@@ -67,9 +65,22 @@ final class AdminEndpoint {
             error(context, 400, e.getMessage());
             return;
         }
+        if (upstream == self && fault.mode() == FaultMode.CONNECTION_REFUSED) {
+            // closing the port closes this connection too, so answer before the fault takes hold
+            json(context, mapper.createObjectNode().set("fault", FaultJson.write(fault, mapper)))
+                    .onComplete(answered -> faults.get(upstream).injectAsync(fault));
+            return;
+        }
         faults.get(upstream).injectAsync(fault)
                 .onSuccess(ignored -> json(context, currentFault(upstream)))
                 .onFailure(context::fail);
+    }
+
+    /** A bad admin request (unknown upstream, mode...) is the caller's mistake: 400, not 500. */
+    private void failed(RoutingContext context) {
+        Throwable failure = context.failure();
+        int status = failure instanceof IllegalArgumentException ? 400 : context.statusCode() > 0 ? context.statusCode() : 500;
+        error(context, status, failure == null ? "admin request failed" : failure.getMessage());
     }
 
     private void switched(RoutingContext context, Future<Void> done) {
@@ -88,8 +99,8 @@ final class AdminEndpoint {
         return upstream == null ? self : Upstream.fromId(upstream);
     }
 
-    private void json(RoutingContext context, ObjectNode body) {
-        context.response().putHeader("Content-Type", "application/json").end(body.toString());
+    private Future<Void> json(RoutingContext context, ObjectNode body) {
+        return context.response().putHeader("Content-Type", "application/json").end(body.toString());
     }
 
     private void error(RoutingContext context, int status, String text) {
