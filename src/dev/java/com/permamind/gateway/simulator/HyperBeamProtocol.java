@@ -63,7 +63,7 @@ final class HyperBeamProtocol implements UpstreamProtocol {
         vertx.executeBlocking(() -> lua.hasFunction(function)
                         ? Optional.of(lowercaseTopLevelKeys(lua.call(function, request)))
                         : Optional.<String>empty(), false)
-                .onSuccess(body -> body.ifPresentOrElse(json -> json(context, json),
+                .onSuccess(body -> body.ifPresentOrElse(result -> json(context, result),
                         () -> notFound(context, "function " + function + " not found")))
                 .onFailure(error -> context.response().setStatusCode(500)
                         .putHeader("Content-Type", "text/plain")

@@ -1,5 +1,7 @@
 package com.permamind.gateway.simulator;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +13,10 @@ import java.util.Map;
  * @param function what the call counter counts it under: the Lua function name or the dryrun Action
  */
 public record RecordedRequest(String method, String path, Map<String, List<String>> query, String body, String function) {
+
+    public RecordedRequest {
+        query = Collections.unmodifiableMap(new LinkedHashMap<>(query));
+    }
 
     /** The first value of a query parameter, or {@code null}. */
     public String queryParam(String name) {

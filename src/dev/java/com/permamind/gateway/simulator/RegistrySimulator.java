@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 
 /**
  * A local stand-in for the gateway's two upstreams, a HyperBEAM node and an AO compute unit, over
@@ -39,8 +38,8 @@ public final class RegistrySimulator implements AutoCloseable {
     }
 
     public RegistrySimulator start() {
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState()));
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
         RegistryProcess process = new RegistryProcess(snapshot, mapper, new PairsOrder(config.orderSeed()));
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
@@ -117,11 +116,6 @@ public final class RegistrySimulator implements AutoCloseable {
 
     public void useSystemClock() {
         pinnedNow = null;
-    }
-
-    /** The {@code now} the state file was made for, if it says. */
-    public OptionalLong stateFileNow() {
-        return snapshot.now();
     }
 
     long now() {

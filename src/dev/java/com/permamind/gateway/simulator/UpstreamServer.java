@@ -16,7 +16,8 @@ final class UpstreamServer implements ListeningPort {
 
     private final Vertx vertx;
     private final String host;
-    private HttpServer server;
+    // replaced on every rebind, from whichever event loop ran the fault switch
+    private volatile HttpServer server;
     private Router router;
     private int port;
 

@@ -324,11 +324,19 @@ class ComputeUnitDryRunTest {
     }
 
     @Test
-    void should_use_a_clock_pinned_through_the_handle() {
+    void should_follow_the_clock_pinned_or_released_through_the_handle() {
+        List<JsonNode> everyVersion = new ArrayList<>();
+        SKILLS.forEach(entry -> entry.get("versions").forEach(everyVersion::add));
         try {
-            simulator.pinNow(NOW + 365 * DAY);
-            JsonNode stats = data(dryRun.reply(Map.of("Action", "Get-Download-Stats", "Scope", "all")));
-            assertEquals(0, stats.get("downloads30Days").asInt());
+            simulator.pinNow(NOW - 200 * DAY);
+            assertEquals(countWithin(everyVersion, 30, NOW - 200 * DAY),
+                    data(dryRun.reply(Map.of("Action", "Get-Download-Stats", "Scope", "all"))).get("downloads30Days").asLong());
+
+            simulator.useSystemClock();
+            long before = System.currentTimeMillis();
+            long counted = data(dryRun.reply(Map.of("Action", "Get-Download-Stats", "Scope", "all"))).get("downloads30Days").asLong();
+            long after = System.currentTimeMillis();
+            assertTrue(countWithin(everyVersion, 30, after) <= counted && counted <= countWithin(everyVersion, 30, before));
         } finally {
             simulator.pinNow(NOW);
         }
@@ -385,10 +393,14 @@ class ComputeUnitDryRunTest {
     }
 
     private static long countWithin(List<JsonNode> records, int days) {
+        return countWithin(records, days, NOW);
+    }
+
+    private static long countWithin(List<JsonNode> records, int days, long now) {
         return records.stream()
                 .flatMap(record -> StreamSupport.stream(record.get("downloadTimestamps").spliterator(), false))
                 .mapToLong(JsonNode::asLong)
-                .filter(at -> NOW - days * DAY <= at && at <= NOW)
+                .filter(at -> now - days * DAY <= at && at <= now)
                 .count();
     }
 
