@@ -239,6 +239,10 @@ local function char_count(text)
   return count
 end
 
+local function longer_than(text, max_chars)
+  return #text > max_chars and char_count(text) > max_chars
+end
+
 local function has_control_char(text)
   return find(text, "[\1-\31\127]") ~= nil or find(text, "\0", 1, true) ~= nil
     or find(text, "\194[\128-\159]") ~= nil
@@ -298,7 +302,7 @@ local function text_param(req, key, max_chars)
   if value == nil then return nil end
   if type(value) ~= "string" then bad_request(key .. " must be text") end
   value = trim(value)
-  if char_count(value) > max_chars then
+  if longer_than(value, max_chars) then
     bad_request(key .. " must be at most " .. max_chars .. " characters")
   end
   return value
@@ -321,7 +325,7 @@ end
 local function skill_name_param(req)
   local name = req.name
   if type(name) ~= "string" or name == "" then bad_request("name is required") end
-  if char_count(name) > MAX_NAME_CHARS then
+  if longer_than(name, MAX_NAME_CHARS) then
     bad_request("name must be at most " .. MAX_NAME_CHARS .. " characters")
   end
   if has_control_char(name) or find(name, "/", 1, true) then
@@ -461,9 +465,41 @@ local function build_index(skills)
     end
   end
   sort(index.names)
-  if type(skills) == "table" then
-    for _, name in ipairs(index.names) do latest_of(index, name) end
+  return index
+end
+
+-- The latest version of every skill, in name order: what list and search walk through.
+local function ordered_latest(index)
+  local ordered = index.ordered
+  if ordered == nil then
+    ordered = {}
+    for _, name in ipairs(index.names) do
+      ordered[#ordered + 1] = latest_of(index, name)
+    end
+    index.ordered = ordered
   end
+  return ordered
+end
+
+-- All searchable text in one string, so a search is a few string.find jumps instead of a
+-- Lua loop over every skill; starts[i] is where skill i begins.
+local function search_corpus(index)
+  local corpus = index.corpus
+  if corpus == nil then
+    local texts, starts, pos = {}, {}, 1
+    for i, latest in ipairs(ordered_latest(index)) do
+      texts[i] = latest.text
+      starts[i] = pos
+      pos = pos + #latest.text + 1
+    end
+    corpus = { text = concat(texts, "\n"), starts = starts }
+    index.corpus = corpus
+  end
+  return corpus
+end
+
+local function prepare(index)
+  search_corpus(index)
   return index
 end
 
@@ -471,6 +507,7 @@ local function index_of(base)
   local index = base[INDEX_KEY]
   if index == nil or index.source ~= base.skills then
     index = build_index(base.skills)
+    if type(base.skills) == "table" then prepare(index) end
     base[INDEX_KEY] = index
   end
   return index
@@ -488,17 +525,38 @@ local function slice(list, offset, limit)
   return page
 end
 
-local function matches_text(latest, needle)
-  if not find(latest.text, needle, 1, true) then return false end
-  -- A needle spanning the separator would join two fields: check them one by one instead.
-  if not find(needle, "\n", 1, true) then return true end
-  for i = 1, #latest.fields do
-    if find(latest.fields[i], needle, 1, true) then return true end
+local function search(index, needle)
+  local ordered, found = ordered_latest(index), {}
+  if needle == "" then
+    for i = 1, #ordered do found[i] = ordered[i].skill end
+  elseif find(needle, "\n", 1, true) then
+    -- the corpus separates fields with newlines: such a needle is checked field by field
+    for i = 1, #ordered do
+      local fields = ordered[i].fields
+      for f = 1, #fields do
+        if find(fields[f], needle, 1, true) then
+          found[#found + 1] = ordered[i].skill
+          break
+        end
+      end
+    end
+  else
+    local corpus = search_corpus(index)
+    local text, starts, from, i = corpus.text, corpus.starts, 1, 1
+    while true do
+      local at = find(text, needle, from, true)
+      if not at then break end
+      -- matches come in corpus order, so the skill holding one is at or after the last
+      while starts[i + 1] and starts[i + 1] <= at do i = i + 1 end
+      found[#found + 1] = ordered[i].skill
+      i = i + 1
+      from = starts[i] or (#text + 1)
+    end
   end
-  return false
+  return found
 end
 
----------------------------------------------------------------------------------------------
+-------------------------------------------------------------------------------------------
 -- Download windows.
 
 local function downloads(record)
@@ -577,15 +635,7 @@ end)
 export("search-skills", function(base, req)
   local query = text_param(req, "q", MAX_TEXT_CHARS) or ""
   local limit, offset = page_params(req)
-  local index = index_of(base)
-  local needle = fold(query)
-  local found = {}
-  for _, name in ipairs(index.names) do
-    local latest = latest_of(index, name)
-    if latest and (needle == "" or matches_text(latest, needle)) then
-      found[#found + 1] = latest.skill
-    end
-  end
+  local found = search(index_of(base), fold(query))
   return { query = query, results = slice(found, offset, limit), total = #found,
     limit = limit, offset = offset }
 end)
@@ -597,12 +647,9 @@ export("list-skills", function(base, req)
   local tags = tags_param(req)
   author = author ~= "" and author and fold(author) or nil
   name_part = name_part ~= "" and name_part and fold(name_part) or nil
-  local index = index_of(base)
   local found = {}
-  for _, name in ipairs(index.names) do
-    local latest = latest_of(index, name)
-    local keep = latest ~= nil
-      and (author == nil or latest.author == author)
+  for _, latest in ipairs(ordered_latest(index_of(base))) do
+    local keep = (author == nil or latest.author == author)
       and (name_part == nil or find(latest.name, name_part, 1, true) ~= nil)
     for i = 1, #tags do
       keep = keep and latest.tag_set[tags[i]] == true

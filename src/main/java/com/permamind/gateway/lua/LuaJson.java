@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
@@ -26,6 +28,9 @@ final class LuaJson {
     private static final JsonFactory JSON = new JsonFactory();
     private static final LuaString ARRAY_FLAG = LuaValue.valueOf("__jsonarray");
     private static final LuaTable ARRAY_MARK = LuaTable.tableOf(new LuaValue[] {ARRAY_FLAG, LuaValue.TRUE});
+    // Answers reuse a few dozen keys: encode each once, but never let odd data grow this unbounded.
+    private static final int MAX_CACHED_KEYS = 4096;
+    private static final Map<LuaString, SerializedString> KEYS = new ConcurrentHashMap<>();
     // Doubles represent integers exactly up to 2^53.
     private static final double MAX_EXACT_INTEGER = 9007199254740992d;
 
@@ -159,10 +164,21 @@ final class LuaJson {
         keys.sort(LuaString::strcmp);
         out.writeStartObject();
         for (LuaString key : keys) {
-            out.writeFieldName(new String(key.m_bytes, key.m_offset, key.m_length, StandardCharsets.UTF_8));
+            out.writeFieldName(fieldName(key));
             write(table.rawget(key), out);
         }
         out.writeEndObject();
+    }
+
+    private static SerializedString fieldName(LuaString key) {
+        SerializedString name = KEYS.get(key);
+        if (name == null) {
+            name = new SerializedString(new String(key.m_bytes, key.m_offset, key.m_length, StandardCharsets.UTF_8));
+            if (KEYS.size() < MAX_CACHED_KEYS) {
+                KEYS.put(key, name);
+            }
+        }
+        return name;
     }
 
     private static boolean isArray(LuaTable table, int length) {
