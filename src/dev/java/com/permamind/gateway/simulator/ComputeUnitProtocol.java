@@ -1,0 +1,91 @@
+package com.permamind.gateway.simulator;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * An AO compute unit answering {@code POST /dry-run?process-id=...} (contract §5) for the one registry
+ * process it knows, with the body {@code @permaweb/aoconnect} sends.
+ */
+final class ComputeUnitProtocol implements UpstreamProtocol {
+
+    private final String processId;
+    private final RegistryProcess process;
+    private final DryRunReplies replies;
+    private final LongSupplier clock;
+    private final ObjectMapper mapper;
+
+    ComputeUnitProtocol(String processId, RegistryProcess process, DryRunReplies replies, LongSupplier clock,
+                        ObjectMapper mapper) {
+        this.processId = processId;
+        this.process = process;
+        this.replies = replies;
+        this.clock = clock;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String functionOf(RoutingContext context) {
+        return message(context).map(message -> message.tags().get("Action")).orElse(UNRECOGNISED);
+    }
+
+    @Override
+    public void answer(RoutingContext context) {
+        if (context.request().method() != HttpMethod.POST || !"/dry-run".equals(context.request().path())) {
+            error(context, 404, "Not Found");
+            return;
+        }
+        String requested = context.request().getParam("process-id");
+        if (requested == null || requested.isEmpty()) {
+            error(context, 400, "process-id is required");
+        } else if (!processId.equals(requested)) {
+            error(context, 404, "Process " + requested + " not found");
+        } else {
+            message(context).ifPresentOrElse(
+                    message -> json(context, replies.result(process.handle(message.tags(), clock.getAsLong()), message.from())),
+                    () -> error(context, 400, "body must be a JSON message with Tags"));
+        }
+    }
+
+    /** The dryrun message: its tags (a later tag of the same name wins, as in aos) and its sender. */
+    private Optional<DryRunMessage> message(RoutingContext context) {
+        try {
+            JsonNode body = mapper.readTree(context.body().asString());
+            if (body == null || !body.path("Tags").isArray()) {
+                return Optional.empty();
+            }
+            Map<String, String> tags = new LinkedHashMap<>();
+            body.path("Tags").forEach(tag -> tags.put(tag.path("name").asText(), tag.path("value").asText()));
+            String from = body.hasNonNull("From") ? body.get("From").asText() : body.path("Owner").asText();
+            return Optional.of(new DryRunMessage(tags, from));
+        } catch (JsonProcessingException | IllegalArgumentException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    private void json(RoutingContext context, ObjectNode result) {
+        try {
+            context.response().putHeader("Content-Type", "application/json").end(mapper.writeValueAsString(result));
+        } catch (JsonProcessingException e) {
+            context.fail(e);
+        }
+    }
+
+    private void error(RoutingContext context, int status, String text) {
+        ObjectNode body = mapper.createObjectNode().put("error", text);
+        context.response().setStatusCode(status);
+        json(context, body);
+    }
+
+    private record DryRunMessage(Map<String, String> tags, String from) {
+    }
+}

@@ -1,0 +1,78 @@
+package com.permamind.gateway.simulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Stands in front of an upstream's protocol endpoints and, when the upstream's fault switch picks a
+ * request, spoils the answer the way real nodes and compute units do.
+ */
+final class FaultResponder {
+
+    private static final String HTML_PAGE = "<html><head><title>502 Bad Gateway</title></head>"
+            + "<body><h1>Bad Gateway</h1><p>nginx</p></body></html>";
+    /** Long enough that half of it is clearly cut short, and JSON-looking so only the length gives it away. */
+    private static final byte[] TRUNCATED_PAYLOAD = ("{\"ok\":true,\"data\":{\"padding\":\"" + "x".repeat(4000) + "\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final Vertx vertx;
+    private final Upstream upstream;
+    private final UpstreamFaults faults;
+
+    FaultResponder(Vertx vertx, Upstream upstream, UpstreamFaults faults) {
+        this.vertx = vertx;
+        this.upstream = upstream;
+        this.faults = faults;
+    }
+
+    void handle(RoutingContext context) {
+        faults.forNextRequest().ifPresentOrElse(fault -> {
+            long delay = fault.drawDelayMillis();
+            if (delay > 0) {
+                vertx.setTimer(delay, timer -> apply(fault, context));
+            } else {
+                apply(fault, context);
+            }
+        }, context::next);
+    }
+
+    private void apply(Fault fault, RoutingContext context) {
+        HttpServerResponse response = context.response();
+        switch (fault.mode()) {
+            case SLOW -> context.next();
+            case STATUS -> answerStatus(fault, response);
+            case NON_JSON -> response.putHeader("Content-Type", "text/html").end(HTML_PAGE);
+            case TRUNCATED_BODY -> {
+                response.putHeader("Content-Type", "application/json")
+                        .putHeader("Content-Length", String.valueOf(TRUNCATED_PAYLOAD.length))
+                        .write(Buffer.buffer(TRUNCATED_PAYLOAD).slice(0, TRUNCATED_PAYLOAD.length / 2))
+                        .onComplete(written -> context.request().connection().close());
+            }
+            // a request that was already in flight when the port closed: cut it like a reset
+            case CONNECTION_REFUSED -> context.request().connection().close();
+            case HANG -> {
+                // never answer: only the client's timeout or stop() ends the exchange
+            }
+        }
+    }
+
+    private void answerStatus(Fault fault, HttpServerResponse response) {
+        response.setStatusCode(fault.status());
+        if (fault.status() == 429 || fault.status() == 503) {
+            response.putHeader("Retry-After", "1");
+        }
+        String reason = "simulated " + upstream.id() + " failure: HTTP " + fault.status();
+        if (fault.body() != null) {
+            String type = fault.body().stripLeading().startsWith("{") ? "application/json" : "text/plain";
+            response.putHeader("Content-Type", type).end(fault.body());
+        } else if (upstream == Upstream.COMPUTE_UNIT) {
+            response.putHeader("Content-Type", "application/json").end("{\"error\":\"" + reason + "\"}");
+        } else {
+            response.putHeader("Content-Type", "text/plain").end(reason);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package com.permamind.gateway.simulator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A local stand-in for the gateway's two upstreams, a HyperBEAM node and an AO compute unit, over
+ * a registry state file, with faults that can be switched at run time.
+ *
+ * <p>The blocking methods are meant for test threads; do not call them on a Vert.x event loop.
+ */
+public final class RegistrySimulator implements AutoCloseable {
+
+    private final SimulatorConfig config;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final SkillsSnapshot snapshot;
+    private final Map<Upstream, CallLog> callLogs = new EnumMap<>(Upstream.class);
+    private final Map<Upstream, UpstreamFaults> faults = new EnumMap<>(Upstream.class);
+    private final Map<Upstream, UpstreamServer> servers = new EnumMap<>(Upstream.class);
+    private volatile Long pinnedNow;
+    private Vertx vertx;
+
+    public RegistrySimulator(SimulatorConfig config) {
+        this.config = config;
+        this.snapshot = SkillsSnapshot.load(config.stateFile(), mapper);
+        if (config.nowFromStateFile()) {
+            pinNow(snapshot.now().orElseThrow(() ->
+                    new IllegalArgumentException(config.stateFile() + " has no \"now\" to pin the clock to")));
+        }
+        config.pinnedNow().ifPresent(this::pinNow);
+    }
+
+    public RegistrySimulator start() {
+        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState()));
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+        UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
+        RegistryProcess process = new RegistryProcess(snapshot, mapper, new PairsOrder(config.orderSeed()));
+        Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
+                new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper));
+        Future<Void> computeUnit = startUpstream(Upstream.COMPUTE_UNIT, config.computeUnitPort(),
+                new ComputeUnitProtocol(config.processId(), process, new DryRunReplies(mapper, luaJson), this::now, mapper));
+        await(Future.all(hyperbeam, computeUnit).mapEmpty());
+        return this;
+    }
+
+    private Future<Void> startUpstream(Upstream upstream, int port, UpstreamProtocol protocol) {
+        UpstreamServer server = new UpstreamServer(vertx, config.host());
+        servers.put(upstream, server);
+        callLogs.put(upstream, new CallLog());
+        faults.put(upstream, new UpstreamFaults(server));
+        return server.start(port, new AdminEndpoint(upstream, faults, callLogs, mapper), callLogs.get(upstream),
+                new FaultResponder(vertx, upstream, faults.get(upstream)), protocol);
+    }
+
+    /** Closes both ports and every open connection, hung ones included. */
+    public void stop() {
+        if (vertx != null) {
+            await(vertx.close());
+            vertx = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public String hyperbeamUrl() {
+        return servers.get(Upstream.HYPERBEAM).url();
+    }
+
+    public String cuUrl() {
+        return servers.get(Upstream.COMPUTE_UNIT).url();
+    }
+
+    public String processId() {
+        return config.processId();
+    }
+
+    public String moduleId() {
+        return config.moduleId();
+    }
+
+    public UpstreamFaults faults(Upstream upstream) {
+        return faults.get(upstream);
+    }
+
+    public long calls(Upstream upstream, String function) {
+        return callLogs.get(upstream).calls(function);
+    }
+
+    public Map<String, Long> calls(Upstream upstream) {
+        return callLogs.get(upstream).callsByFunction();
+    }
+
+    public List<RecordedRequest> requests(Upstream upstream) {
+        return callLogs.get(upstream).requests();
+    }
+
+    /** Forgets the calls and requests of both upstreams. */
+    public void resetCounters() {
+        callLogs.values().forEach(CallLog::reset);
+    }
+
+    /** Fixes the compute unit's clock, which decides the 7- and 30-day download windows. */
+    public void pinNow(long nowMillis) {
+        pinnedNow = nowMillis;
+    }
+
+    public void useSystemClock() {
+        pinnedNow = null;
+    }
+
+    long now() {
+        Long pinned = pinnedNow;
+        return pinned == null ? System.currentTimeMillis() : pinned;
+    }
+
+    private static void await(Future<Void> future) {
+        future.toCompletionStage().toCompletableFuture().join();
+    }
+
+    public static void main(String[] args) {
+        SimulatorConfig config = SimulatorSettings.from(args, System.getProperties(), System.getenv()).toConfig();
+        RegistrySimulator simulator = new RegistrySimulator(config).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator::stop, "registry-simulator-stop"));
+        System.out.println("registry simulator over " + config.stateFile());
+        System.out.println("  HyperBEAM     " + simulator.hyperbeamUrl() + "/" + simulator.processId()
+                + "~process@1.0/now/~lua@5.3a&module=" + simulator.moduleId() + "/{function}/serialize~json@1.0");
+        System.out.println("  compute unit  " + simulator.cuUrl() + "/dry-run?process-id=" + simulator.processId());
+        System.out.println("  admin         {url}" + AdminEndpoint.PREFIX + "/faults, " + AdminEndpoint.PREFIX + "/calls");
+    }
+}
