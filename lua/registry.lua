@@ -265,6 +265,8 @@ local function fold(text)
 end
 
 local function trim(text)
+  -- Luerl 1.0's match finds nothing at all in an empty string
+  if text == "" then return text end
   return match(text, "^[ \t\n\v\f\r]*(.-)[ \t\n\v\f\r]*$")
 end
 

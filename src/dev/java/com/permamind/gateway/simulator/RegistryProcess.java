@@ -178,14 +178,20 @@ final class RegistryProcess {
         if (entry == null) {
             return ProcessMessage.error("Skill not found: " + name);
         }
-        // the process defaults to the latest version, not to all versions as the gateway's API does
-        String version = message.get("Version").isEmpty() ? entry.path("latest").asText() : message.get("Version");
+        ObjectNode data = mapper.createObjectNode();
+        data.put("skillName", name);
+        String version = message.get("Version");
+        if (version.isEmpty()) {
+            // no Version: every version of the skill, and "version" null, as the API answers
+            List<JsonNode> everyVersion = new ArrayList<>();
+            entry.path("versions").elements().forEachRemaining(everyVersion::add);
+            data.putNull("version");
+            return ProcessMessage.of("Download-Stats", putCounts(data, everyVersion, timeRange, now));
+        }
         JsonNode record = entry.path("versions").get(version);
         if (record == null) {
             return ProcessMessage.error("Version not found: " + version);
         }
-        ObjectNode data = mapper.createObjectNode();
-        data.put("skillName", name);
         data.put("version", version);
         return ProcessMessage.of("Download-Stats", putCounts(data, List.of(record), timeRange, now));
     }
