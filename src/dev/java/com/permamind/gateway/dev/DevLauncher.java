@@ -1,0 +1,54 @@
+package com.permamind.gateway.dev;
+
+import com.permamind.gateway.GatewayApplication;
+import com.permamind.gateway.simulator.RegistrySimulator;
+import com.permamind.gateway.simulator.SimulatorConfig;
+import org.apache.camel.main.Main;
+
+/**
+ * The embedded default: the registry simulator on the fixture state (a HyperBEAM node and a
+ * compute unit), an in-process Kafka broker, and the gateway wired to them on port 8080.
+ * Everything stops on Ctrl-C. Run with {@code mvn -q test-compile exec:java}.
+ */
+public final class DevLauncher {
+
+    private DevLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        RegistryFixture fixture = RegistryFixture.load();
+        RegistrySimulator simulator = new RegistrySimulator(SimulatorConfig.builder(RegistryFixture.defaultPath())
+                .hyperbeamPort(Integer.getInteger("dev.hyperbeam.port", 8734))
+                .computeUnitPort(Integer.getInteger("dev.cu.port", 6363))
+                .pinNowToStateFile()
+                .build()).start();
+        EmbeddedKafka kafka = EmbeddedKafka.start(Integer.getInteger("dev.kafka.port", 9092));
+
+        Main gateway = new Main(GatewayApplication.class);
+        gateway.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());
+        gateway.addOverrideProperty("ao.cu-url", simulator.cuUrl());
+        gateway.addOverrideProperty("registry.process-id", simulator.processId());
+        gateway.addOverrideProperty("registry.lua-module-id", simulator.moduleId());
+        gateway.addOverrideProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
+        // the fixture is a snapshot: its clock makes the 7- and 30-day windows meaningful
+        gateway.addOverrideProperty("gateway.clock-pinned-at", Long.toString(fixture.now()));
+
+        Thread stopUpstreams = new Thread(() -> {
+            simulator.stop();
+            kafka.stop();
+        }, "dev-launcher-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopUpstreams);
+
+        System.out.printf("%nRegistry simulator: HyperBEAM %s, compute unit %s (admin: %s/__admin/faults)%n"
+                + "Kafka: %s%nGateway: http://localhost:%s/api/skills/search?q=ao  (Ctrl-C stops everything)%n%n",
+                simulator.hyperbeamUrl(), simulator.cuUrl(), simulator.hyperbeamUrl(), kafka.bootstrapServers(),
+                System.getProperty("camel.server.port", "8080"));
+        try {
+            gateway.run(args);
+        } finally {
+            // also when the gateway could not start: nothing may keep the JVM alive after it
+            Runtime.getRuntime().removeShutdownHook(stopUpstreams);
+            stopUpstreams.run();
+        }
+    }
+}

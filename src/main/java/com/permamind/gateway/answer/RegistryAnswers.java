@@ -1,0 +1,159 @@
+package com.permamind.gateway.answer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.query.BadRequestException;
+import com.permamind.gateway.query.RegistryRequest;
+import com.permamind.gateway.query.RegistryRequests;
+import com.permamind.gateway.upstream.UpstreamException;
+import com.permamind.gateway.upstream.UpstreamTiming;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns the Lua module's {@code {ok, data | error}} answer, from either tier, into the API's
+ * answer: the body in canonical JSON, domain errors as RFC 9457 problems, and the headers every
+ * answer carries.
+ */
+public class RegistryAnswers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryAnswers.class);
+    public static final String JSON = "application/json";
+    public static final String PROBLEM_JSON = "application/problem+json";
+    /** Fields the contract always writes as arrays; a node may serialise an empty one as {}. */
+    private static final Set<String> ARRAY_FIELDS = Set.of("tags", "dependencies", "bundledFiles", "results",
+            "skills", "versions");
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final String processId;
+    private final List<String> queries;
+    private final int retryAfterSeconds;
+
+    public RegistryAnswers(String processId, List<String> queries, int retryAfterSeconds) {
+        this.processId = processId;
+        this.queries = List.copyOf(queries);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public void answer(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
+        JsonNode answer = parse(exchange.getMessage().getBody(String.class));
+        Message out = cleared(exchange);
+        timingHeaders(exchange);
+        if (answer.path("ok").asBoolean()) {
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+            out.setHeader(Exchange.CONTENT_TYPE, JSON);
+            out.setBody(Buffer.buffer(CanonicalJson.write(shape(request, answer.get("data")))));
+            return;
+        }
+        JsonNode error = answer.path("error");
+        int status = "not_found".equals(error.path("kind").asText()) ? 404 : 400;
+        problem(out, status, error.path("message").asText("the registry refused the request"));
+    }
+
+    /** The answer for a request that failed: bad input, no upstream, or a fault of ours. */
+    public void failure(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Message out = cleared(exchange);
+        if (cause instanceof BadRequestException) {
+            problem(out, 400, cause.getMessage());
+        } else if (cause instanceof UpstreamException) {
+            LOG.warn("no upstream could answer {}: {}", queryOf(exchange), cause.getMessage());
+            out.setHeader("Retry-After", retryAfterSeconds);
+            problem(out, 503, "No registry upstream can answer right now; try again later.");
+        } else {
+            LOG.error("failed to answer {}", queryOf(exchange), cause);
+            problem(out, 500, "The gateway failed to answer this request.");
+        }
+    }
+
+    // The request's headers (query parameters among them) must not echo back in the answer.
+    private static Message cleared(Exchange exchange) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        return out;
+    }
+
+    private static String queryOf(Exchange exchange) {
+        RegistryRequest request = exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class);
+        return request == null ? exchange.getFromRouteId() : request.query();
+    }
+
+    private JsonNode shape(RegistryRequest request, JsonNode data) {
+        JsonNode shaped = arraysAsArrays(data);
+        if (request.function().equals("info") && shaped instanceof ObjectNode info) {
+            info.put("processId", processId);
+            ArrayNode names = info.putArray("queries");
+            queries.forEach(names::add);
+        } else if (request.function().equals("get-download-stats") && request.param("scope") == null
+                && shaped instanceof ObjectNode stats && !stats.has("version")) {
+            stats.putNull("version");
+        }
+        return shaped;
+    }
+
+    private JsonNode arraysAsArrays(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.fieldNames().forEachRemaining(name -> {
+                JsonNode value = object.get(name);
+                if (ARRAY_FIELDS.contains(name) && value.isObject() && value.isEmpty()) {
+                    object.putArray(name);
+                } else {
+                    arraysAsArrays(value);
+                }
+            });
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(this::arraysAsArrays);
+        }
+        return node;
+    }
+
+    void problem(Message out, int status, String detail) {
+        ObjectNode problem = json.createObjectNode();
+        problem.put("type", "about:blank");
+        problem.put("title", title(status));
+        problem.put("status", status);
+        problem.put("detail", detail);
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, PROBLEM_JSON);
+        out.setBody(Buffer.buffer(CanonicalJson.write(problem)));
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 503 -> "Service Unavailable";
+            default -> "Internal Server Error";
+        };
+    }
+
+    private static void timingHeaders(Exchange exchange) {
+        String source = exchange.getProperty(UpstreamTiming.SOURCE, String.class);
+        Long nanos = exchange.getProperty(UpstreamTiming.UPSTREAM_NANOS, Long.class);
+        if (source != null) {
+            exchange.getMessage().setHeader("X-Registry-Source", source);
+        }
+        if (nanos != null) {
+            exchange.getMessage().setHeader("Server-Timing",
+                    String.format(Locale.ROOT, "upstream;dur=%.1f;desc=\"%s\"", nanos / 1e6, source));
+        }
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return json.readTree(text);
+        } catch (IOException e) {
+            throw new IllegalStateException("an upstream answer that passed its checks is not JSON", e);
+        }
+    }
+}

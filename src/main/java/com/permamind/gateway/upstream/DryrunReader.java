@@ -1,0 +1,218 @@
+package com.permamind.gateway.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.lua.RegistryModule;
+import com.permamind.gateway.query.RegistryRequest;
+import com.permamind.gateway.upstream.ComputeUnitClient.Reply;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+
+/**
+ * Tier 2, the circuit breaker's fallback: asks the registry process by dryrun, rebuilds the part
+ * of the {@code Skills} state the replies hold, and runs the same Lua module over it locally, so
+ * order, pagination and shape are exactly those of a HyperBEAM answer. The aggregate totals are
+ * the only figures taken as the process computes them.
+ */
+public class DryrunReader {
+
+    public static final String SOURCE = ComputeUnitClient.SOURCE;
+    /** List-Skills pages at most this many records. */
+    private static final int PROCESS_PAGE = 100;
+    private static final int MAX_PAGES = 1000;
+
+    private final ComputeUnitClient computeUnit;
+    private final RegistryModule module;
+    private final boolean enabled;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled) {
+        this.computeUnit = computeUnit;
+        this.module = module;
+        this.enabled = enabled;
+    }
+
+    public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
+        if (!enabled) {
+            throw new UpstreamException(SOURCE, "the dryrun fallback is disabled (ao.dryrun-enabled)");
+        }
+        long start = System.nanoTime();
+        String answer = switch (request.function()) {
+            case "info" -> totals(request, true);
+            case "get-download-stats" -> request.param("scope") != null ? totals(request, false)
+                    : overState(request, versionsOf(request.param("name"), request.param("version")));
+            case "search-skills" -> overState(request, latestRecords("Search-Skills", "Search-Results",
+                    Map.of("Query", request.params().getOrDefault("q", ""))));
+            case "list-skills" -> overState(request, listed(request));
+            case "get-skill", "record-download" -> overState(request,
+                    versionsOf(request.param("name"), request.params().getOrDefault("version", "")));
+            case "get-skill-versions" -> overState(request, versionsOf(request.param("name"), null));
+            default -> throw new IllegalArgumentException("no dryrun mapping for " + request.function());
+        };
+        UpstreamTiming.record(exchange, SOURCE, start);
+        return answer;
+    }
+
+    private String overState(RegistryRequest request, ObjectNode skills) {
+        return module.call(request.function(), module.decode(skills.toString()), request.params());
+    }
+
+    // info and the aggregate stats are what the process computes (contract section 5)
+    private String totals(RegistryRequest request, boolean forInfo) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("Scope", "all");
+        String range = forInfo ? "all" : request.params().getOrDefault("timerange", "all");
+        tags.put("TimeRange", range);
+        JsonNode stats = data(expect(computeUnit.send("Get-Download-Stats", tags), "Download-Stats"));
+        ObjectNode data = json.createObjectNode();
+        data.set("totalSkills", stats.get("totalSkills"));
+        if (forInfo) {
+            data.set("totalDownloads", stats.get("downloadsTotal"));
+        } else {
+            data.set("downloadsTotal", stats.get("downloadsTotal"));
+            if (!range.equals("30")) {
+                data.set("downloads7Days", stats.get("downloads7Days"));
+            }
+            if (!range.equals("7")) {
+                data.set("downloads30Days", stats.get("downloads30Days"));
+            }
+        }
+        ObjectNode answer = json.createObjectNode().put("ok", true);
+        answer.set("data", data);
+        return answer.toString();
+    }
+
+    private ObjectNode latestRecords(String action, String replyAction, Map<String, String> tags) {
+        JsonNode records = data(expect(computeUnit.send(action, tags), replyAction));
+        ObjectNode skills = json.createObjectNode();
+        records.forEach(record -> addLatest(skills, record));
+        return skills;
+    }
+
+    private ObjectNode listed(RegistryRequest request) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        if (request.param("author") != null) {
+            filters.put("Author", request.param("author"));
+        }
+        if (request.param("name") != null) {
+            filters.put("FilterName", request.param("name"));
+        }
+        if (request.param("tags") != null && !request.param("tags").isEmpty()) {
+            ArrayNode tags = json.createArrayNode();
+            for (String tag : request.param("tags").split(",")) {
+                tags.add(tag);
+            }
+            filters.put("FilterTags", tags.toString());
+        }
+        ObjectNode skills = json.createObjectNode();
+        // the process pages in its own (unstable) order: fetch every page, the module orders them
+        for (int page = 0; page < MAX_PAGES; page++) {
+            Map<String, String> tags = new LinkedHashMap<>(filters);
+            tags.put("Limit", Integer.toString(PROCESS_PAGE));
+            tags.put("Offset", Integer.toString(page * PROCESS_PAGE));
+            JsonNode data = data(expect(computeUnit.send("List-Skills", tags), "Skills-List"));
+            data.path("skills").forEach(record -> addLatest(skills, record));
+            int total = data.path("pagination").path("total").asInt(0);
+            if (data.path("skills").size() < PROCESS_PAGE || (page + 1) * PROCESS_PAGE >= total) {
+                break;
+            }
+        }
+        return skills;
+    }
+
+    /**
+     * One skill with the versions a query needs: the one asked for ({@code ""} = the latest), or
+     * with {@code version == null} every version, fetched side by side.
+     */
+    private ObjectNode versionsOf(String name, String version) {
+        ObjectNode skills = json.createObjectNode();
+        if (version != null) {
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put("Name", name);
+            if (!version.isEmpty()) {
+                tags.put("Version", version);
+            }
+            Reply reply = computeUnit.send("Get-Skill", tags);
+            if (reply.isError()) {
+                return missing(skills, name, reply);
+            }
+            JsonNode record = data(expect(reply, "Skill-Found"));
+            ObjectNode entry = skills.putObject(name);
+            String found = record.path("version").asText(version);
+            entry.put("latest", found);
+            entry.putObject("versions").set(found, record);
+            return skills;
+        }
+        Reply listing = computeUnit.send("Get-Skill-Versions", Map.of("Name", name));
+        if (listing.isError()) {
+            return missing(skills, name, listing);
+        }
+        JsonNode versions = data(expect(listing, "Skill-Versions"));
+        List<CompletableFuture<Reply>> records = new ArrayList<>();
+        for (JsonNode listed : versions.path("versions")) {
+            records.add(computeUnit.sendAsync("Get-Skill", Map.of("Name", name, "Version", listed.asText())));
+        }
+        ObjectNode entry = skills.putObject(name);
+        entry.set("latest", versions.get("latest"));
+        ObjectNode byVersion = entry.putObject("versions");
+        for (CompletableFuture<Reply> pending : records) {
+            JsonNode record = data(expect(join(pending), "Skill-Found"));
+            byVersion.set(record.path("version").asText(), record);
+        }
+        return skills;
+    }
+
+    // The process says "not found" in words; the module says it again in its own.
+    private ObjectNode missing(ObjectNode skills, String name, Reply reply) {
+        String error = reply.error() == null ? "" : reply.error();
+        if (!error.contains("not found")) {
+            throw new UpstreamException(SOURCE, "the process answered: " + error);
+        }
+        if (error.contains("version") || error.contains("Version")) {
+            skills.putObject(name).putObject("versions");
+        }
+        return skills;
+    }
+
+    private static Reply join(CompletableFuture<Reply> pending) {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof UpstreamException failure ? failure
+                    : new UpstreamException(SOURCE, HyperbeamReader.describe(e.getCause()));
+        }
+    }
+
+    private void addLatest(ObjectNode skills, JsonNode record) {
+        String name = record.path("name").asText();
+        String version = record.path("version").asText();
+        ObjectNode entry = skills.putObject(name);
+        entry.put("latest", version);
+        entry.putObject("versions").set(version, record);
+    }
+
+    private static Reply expect(Reply reply, String action) {
+        if (!action.equals(reply.action())) {
+            throw new UpstreamException(SOURCE, "expected a " + action + " reply, got "
+                    + (reply.action() == null ? "none" : reply.action() + (reply.error() != null ? ": " + reply.error() : "")));
+        }
+        return reply;
+    }
+
+    private JsonNode data(Reply reply) {
+        try {
+            return json.readTree(reply.data() == null ? "null" : reply.data());
+        } catch (IOException e) {
+            throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
+        }
+    }
+}

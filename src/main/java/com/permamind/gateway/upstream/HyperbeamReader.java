@@ -1,0 +1,130 @@
+package com.permamind.gateway.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.query.RegistryRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tier 1: a HyperBEAM dynamic read, our Lua module running on a node over the process state
+ * (registry-contract.md section 4). Nodes are tried in order; anything but a JSON {@code {ok}}
+ * answer is a failure, which the circuit breaker counts. A domain answer ({@code ok=false}) is
+ * not a failure.
+ */
+public class HyperbeamReader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HyperbeamReader.class);
+    public static final String SOURCE = "hyperbeam";
+
+    private final HttpClient http;
+    private final List<URI> nodes;
+    private final String processId;
+    private final String mode;
+    private final String moduleId;
+    private final Duration timeout;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public HyperbeamReader(HttpClient http, List<URI> nodes, String processId, String mode, String moduleId,
+            Duration timeout) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("hyperbeam.nodes names no node");
+        }
+        if (!mode.equals("now") && !mode.equals("compute")) {
+            throw new IllegalArgumentException("hyperbeam.mode must be now or compute, not " + mode);
+        }
+        this.http = http;
+        this.nodes = List.copyOf(nodes);
+        this.processId = processId;
+        this.mode = mode;
+        this.moduleId = moduleId;
+        this.timeout = timeout;
+    }
+
+    /** Reads the request from a node; leaves the module's JSON answer as the body. */
+    public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
+        long start = System.nanoTime();
+        String lastFailure = "no node was tried";
+        for (URI node : nodes) {
+            try {
+                String answer = call(node, request);
+                UpstreamTiming.record(exchange, SOURCE, start);
+                return answer;
+            } catch (UpstreamException e) {
+                lastFailure = e.getMessage();
+                LOG.warn("HyperBEAM node {} failed {}: {}", node, request.query(), e.getMessage());
+            }
+        }
+        throw new UpstreamException(SOURCE, lastFailure);
+    }
+
+    URI uri(URI node, RegistryRequest request) {
+        StringBuilder uri = new StringBuilder(node.toString().replaceAll("/+$", ""))
+                .append('/').append(processId).append("~process@1.0/").append(mode)
+                .append("/~lua@5.3a&module=").append(moduleId)
+                .append('/').append(request.function()).append("/serialize~json@1.0");
+        char separator = '?';
+        for (Map.Entry<String, String> param : request.params().entrySet()) {
+            uri.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
+            separator = '&';
+        }
+        return URI.create(uri.toString());
+    }
+
+    private String call(URI node, RegistryRequest request) {
+        HttpRequest get = HttpRequest.newBuilder(uri(node, request)).timeout(timeout)
+                .header("Accept", "application/json").GET().build();
+        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(get, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response;
+        try {
+            // the whole answer, body included, within the limit: a node may stall mid-body
+            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new UpstreamException(SOURCE, "no answer within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new UpstreamException(SOURCE, describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException(SOURCE, "interrupted");
+        }
+        if (response.statusCode() != 200) {
+            throw new UpstreamException(SOURCE, "HTTP " + response.statusCode());
+        }
+        JsonNode answer;
+        try {
+            answer = json.readTree(response.body());
+        } catch (IOException e) {
+            throw new UpstreamException(SOURCE, "the answer is not JSON");
+        }
+        if (answer == null || !answer.path("ok").isBoolean()) {
+            throw new UpstreamException(SOURCE, "the answer is not an {ok, data | error} object");
+        }
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : " " + message);
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
