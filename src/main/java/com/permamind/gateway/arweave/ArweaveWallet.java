@@ -104,7 +104,8 @@ public final class ArweaveWallet {
     private static BigInteger number(JsonNode jwk, String field, String source) {
         JsonNode value = jwk.get(field);
         if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-            throw new WalletException(source + " has no '" + field + "' (an Arweave JWK needs n, e, d, p, q, dp, dq, qi)");
+            throw new WalletException(source + " has no '" + field
+                + "' (an Arweave JWK needs n, e, d, p, q, dp, dq, qi)");
         }
         try {
             return new BigInteger(1, Base64Url.decode(value.asText()));
@@ -135,7 +136,7 @@ public final class ArweaveWallet {
         }
     }
 
-    /** Checks an Arweave RSA-PSS signature by the owner of modulus {@code owner} (exponent 65537, as Arweave assumes). */
+    /** Checks an RSA-PSS signature by the modulus {@code owner}, with exponent 65537 as Arweave assumes. */
     public static boolean verify(byte[] owner, byte[] message, byte[] signature) {
         try {
             Signature verifier = Signature.getInstance("RSASSA-PSS");

@@ -54,7 +54,8 @@ record DeployOptions(Path wallet, Path module, Path log, URI bundler, Optional<P
         if (wallet == null) {
             String fromEnv = env.get(ArweaveWallet.ENV_VARIABLE);
             if (fromEnv == null || fromEnv.isBlank()) {
-                throw new IllegalArgumentException("no wallet: pass --wallet FILE or set " + ArweaveWallet.ENV_VARIABLE);
+                throw new IllegalArgumentException("no wallet: pass --wallet FILE or set "
+                    + ArweaveWallet.ENV_VARIABLE);
             }
             wallet = Path.of(fromEnv);
         }

@@ -71,8 +71,8 @@ class LuaModuleDeployerTest {
         String markdown = Files.readString(dir.resolve("DEPLOYMENTS.md"));
         assertEquals(DeploymentsMarkdown.render(DeploymentLog.read(Path.of(log()))), markdown);
         assertTrue(markdown.contains("## " + id));
-        assertTrue(markdown.contains("https://hb.randao.net/afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ~process@1.0/now/"
-            + "~lua@5.3a&module=" + id + "/info/serialize~json@1.0"), markdown);
+        assertTrue(markdown.contains("https://hb.randao.net/afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ"
+            + "~process@1.0/now/~lua@5.3a&module=" + id + "/info/serialize~json@1.0"), markdown);
     }
 
     @Test
@@ -138,8 +138,8 @@ class LuaModuleDeployerTest {
             "--log", log());
 
         assertEquals(1, status);
-        assertEquals("error: wallet file " + malformed + " has no 'e' (an Arweave JWK needs n, e, d, p, q, dp, dq, qi)\n",
-            err.toString());
+        assertEquals("error: wallet file " + malformed
+            + " has no 'e' (an Arweave JWK needs n, e, d, p, q, dp, dq, qi)\n", err.toString());
     }
 
     @Test
