@@ -34,8 +34,6 @@ public final class ArweaveWallet {
     static final BigInteger PUBLIC_EXPONENT = BigInteger.valueOf(65537);
     static final PSSParameterSpec PSS = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);
 
-    private static final String[] JWK_FIELDS = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
-
     private final RSAPrivateCrtKey key;
     private final byte[] owner;
 
@@ -68,9 +66,16 @@ public final class ArweaveWallet {
 
     /** A wallet from a key already in memory (tests generate theirs). */
     public static ArweaveWallet of(RSAPrivateCrtKey key) {
-        if (key.getModulus().bitLength() != MODULUS_BYTES * 8) {
-            throw new WalletException("an Arweave key is 4096-bit RSA, this one has " + key.getModulus().bitLength()
-                + " bits");
+        return checked(key, "the key");
+    }
+
+    private static ArweaveWallet checked(RSAPrivateCrtKey key, String source) {
+        int bits = key.getModulus().bitLength();
+        if (bits != MODULUS_BYTES * 8) {
+            throw new WalletException(source + " is " + bits + "-bit RSA, an Arweave key is 4096-bit");
+        }
+        if (!PUBLIC_EXPONENT.equals(key.getPublicExponent())) {
+            throw new WalletException(source + ": 'e' is not 65537 (AQAB), the exponent Arweave verifies with");
         }
         return new ArweaveWallet(key);
     }
@@ -82,21 +87,22 @@ public final class ArweaveWallet {
         if (jwk.has("kty") && !"RSA".equals(jwk.get("kty").asText())) {
             throw new WalletException(source + " holds a " + jwk.get("kty").asText() + " key, not RSA");
         }
-        BigInteger[] values = new BigInteger[JWK_FIELDS.length];
-        for (int i = 0; i < JWK_FIELDS.length; i++) {
-            values[i] = number(jwk, JWK_FIELDS[i], source);
-        }
-        BigInteger n = values[0];
-        BigInteger p = values[3];
-        BigInteger q = values[4];
+        BigInteger n = number(jwk, "n", source);
+        BigInteger e = number(jwk, "e", source);
+        BigInteger d = number(jwk, "d", source);
+        BigInteger p = number(jwk, "p", source);
+        BigInteger q = number(jwk, "q", source);
+        BigInteger dp = number(jwk, "dp", source);
+        BigInteger dq = number(jwk, "dq", source);
+        BigInteger qi = number(jwk, "qi", source);
         if (!n.equals(p.multiply(q))) {
             throw new WalletException(source + " is inconsistent: n is not p times q");
         }
         try {
             RSAPrivateCrtKey key = (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(
-                new RSAPrivateCrtKeySpec(n, values[1], values[2], p, q, values[5], values[6], values[7]));
-            return of(key);
-        } catch (GeneralSecurityException e) {
+                new RSAPrivateCrtKeySpec(n, e, d, p, q, dp, dq, qi));
+            return checked(key, source);
+        } catch (GeneralSecurityException invalid) {
             throw new WalletException(source + " is not a usable RSA key");
         }
     }

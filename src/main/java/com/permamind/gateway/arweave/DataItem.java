@@ -2,6 +2,7 @@ package com.permamind.gateway.arweave;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class DataItem {
             }
             byte[] data = take(in, in.remaining());
             return new DataItem(signature, owner, target, anchor, tags, rawTags, data);
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("the data item ends early (" + binary.length + " bytes)");
         }
     }

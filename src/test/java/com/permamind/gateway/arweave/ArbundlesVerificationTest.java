@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +56,7 @@ class ArbundlesVerificationTest {
 
     private Path signedModule() {
         Path item = dir.resolve("item.bin");
-        int status = new LuaModuleDeployer(java.util.Map.of(), System.out, System.err, java.time.Clock.systemUTC())
+        int status = new LuaModuleDeployer(Map.of(), System.out, System.err, Clock.systemUTC())
             .run("--wallet", TestWallets.walletFile(dir).toString(), "--dry-run", item.toString(),
                 "--log", dir.resolve("deployments.json").toString());
         assertEquals(0, status);

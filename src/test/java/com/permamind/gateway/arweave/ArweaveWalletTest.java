@@ -93,6 +93,18 @@ class ArweaveWalletTest {
     }
 
     @Test
+    void should_refuse_a_public_exponent_arweave_does_not_verify_with() {
+        Map<String, String> jwk = new HashMap<>(TestWallets.jwk());
+        jwk.put("e", "Aw");
+
+        WalletException error = assertThrows(WalletException.class,
+            () -> ArweaveWallet.load(TestWallets.writeJwk(dir.resolve("w.json"), jwk)));
+
+        assertTrue(error.getMessage().endsWith("w.json: 'e' is not 65537 (AQAB), the exponent Arweave verifies with"),
+            error.getMessage());
+    }
+
+    @Test
     void should_refuse_a_key_that_is_not_rsa() {
         Path file = TestWallets.writeJwk(dir.resolve("w.json"), Map.of("kty", "EC", "crv", "secp256k1"));
 
