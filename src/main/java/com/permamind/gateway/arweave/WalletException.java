@@ -1,0 +1,9 @@
+package com.permamind.gateway.arweave;
+
+/** A wallet file that is missing or unusable; the message names the file and the fault, never key material. */
+public final class WalletException extends RuntimeException {
+
+    WalletException(String message) {
+        super(message);
+    }
+}
