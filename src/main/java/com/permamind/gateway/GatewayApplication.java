@@ -9,6 +9,14 @@ public final class GatewayApplication {
     }
 
     public static void main(String[] args) throws Exception {
-        new Main(GatewayApplication.class).run(args);
+        newMain().run(args);
+    }
+
+    /** The gateway's Camel main, for this launcher, the dev launcher and the tests alike. */
+    public static Main newMain() {
+        Main main = new Main(GatewayApplication.class);
+        // must act before camel-main starts the HTTP server, earlier than properties can name it
+        main.addMainListener(new HttpServerVertx());
+        return main;
     }
 }

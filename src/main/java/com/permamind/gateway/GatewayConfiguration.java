@@ -8,7 +8,6 @@ import com.permamind.gateway.upstream.DryrunReader;
 import com.permamind.gateway.upstream.HyperbeamReader;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.vertx.core.VertxOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -43,11 +42,6 @@ public class GatewayConfiguration implements CamelConfiguration {
     public Clock registryClock(@PropertyInject(value = "gateway.clock-pinned-at", defaultValue = "") String pinnedAt) {
         return pinnedAt.isBlank() ? Clock.systemUTC()
                 : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC);
-    }
-
-    @BindToRegistry
-    public VertxOptions vertxOptions(@PropertyInject("gateway.worker-threads") int workerThreads) {
-        return new VertxOptions().setWorkerPoolSize(workerThreads);
     }
 
     // No automatic retries: a failing node must fail fast into the breaker, not hide in retries.

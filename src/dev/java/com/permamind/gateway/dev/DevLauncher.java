@@ -24,7 +24,7 @@ public final class DevLauncher {
                 .build()).start();
         EmbeddedKafka kafka = EmbeddedKafka.start(Integer.getInteger("dev.kafka.port", 9092));
 
-        Main gateway = new Main(GatewayApplication.class);
+        Main gateway = GatewayApplication.newMain();
         gateway.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());
         gateway.addOverrideProperty("ao.cu-url", simulator.cuUrl());
         gateway.addOverrideProperty("registry.process-id", simulator.processId());

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts the protocol calls an upstream received, per function, and keeps every request. */
@@ -12,10 +13,26 @@ public final class CallLog {
 
     private final Map<String, AtomicLong> callsByFunction = new ConcurrentHashMap<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger mostInFlight = new AtomicInteger();
 
     void record(RecordedRequest request) {
         requests.add(request);
         callsByFunction.computeIfAbsent(request.function(), function -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** A request arrived; {@link #finished()} when its answer ends, however it ends. */
+    void started() {
+        mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    void finished() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The most requests that were in progress at once: how much a caller overlaps its calls. */
+    public int mostInFlight() {
+        return mostInFlight.get();
     }
 
     public long calls(String function) {
@@ -37,5 +54,6 @@ public final class CallLog {
     public void reset() {
         callsByFunction.clear();
         requests.clear();
+        mostInFlight.set(inFlight.get());
     }
 }

@@ -105,6 +105,11 @@ public final class RegistrySimulator implements AutoCloseable {
     }
 
     /** Forgets the calls and requests of both upstreams. */
+    /** The most calls this upstream had in progress at once since the counters were reset. */
+    public int mostInFlight(Upstream upstream) {
+        return callLogs.get(upstream).mostInFlight();
+    }
+
     public void resetCounters() {
         callLogs.values().forEach(CallLog::reset);
     }

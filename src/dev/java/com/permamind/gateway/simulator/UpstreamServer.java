@@ -33,6 +33,8 @@ final class UpstreamServer implements ListeningPort {
         admin.mount(router);
         router.route().handler(context -> {
             callLog.record(recorded(context, protocol.functionOf(context)));
+            callLog.started();
+            context.addEndHandler(ended -> callLog.finished());
             context.next();
         });
         router.route().handler(faults::handle);

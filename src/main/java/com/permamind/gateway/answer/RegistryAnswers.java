@@ -62,18 +62,30 @@ public class RegistryAnswers {
 
     /** The answer for a request that failed: bad input, no upstream, or a fault of ours. */
     public void failure(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Message out = cleared(exchange);
-        if (cause instanceof BadRequestException) {
-            problem(out, 400, cause.getMessage());
-        } else if (cause instanceof UpstreamException) {
-            LOG.warn("no upstream could answer {}: {}", queryOf(exchange), cause.getMessage());
+        BadRequestException badRequest = find(caught, BadRequestException.class);
+        UpstreamException upstream = find(caught, UpstreamException.class);
+        if (badRequest != null) {
+            problem(out, 400, badRequest.getMessage());
+        } else if (upstream != null) {
+            LOG.warn("no upstream could answer {}: {}", queryOf(exchange), upstream.getMessage());
             out.setHeader("Retry-After", retryAfterSeconds);
             problem(out, 503, "No registry upstream can answer right now; try again later.");
         } else {
-            LOG.error("failed to answer {}", queryOf(exchange), cause);
+            LOG.error("failed to answer {}", queryOf(exchange), caught);
             problem(out, 500, "The gateway failed to answer this request.");
         }
+    }
+
+    // The circuit breaker and the bean component may wrap what a bean threw.
+    private static <T extends Throwable> T find(Throwable thrown, Class<T> type) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     // The request's headers (query parameters among them) must not echo back in the answer.

@@ -67,8 +67,8 @@ public class HyperbeamReader {
                 UpstreamTiming.record(exchange, SOURCE, start);
                 return answer;
             } catch (UpstreamException e) {
-                lastFailure = e.getMessage();
-                LOG.warn("HyperBEAM node {} failed {}: {}", node, request.query(), e.getMessage());
+                lastFailure = node + " " + e.detail();
+                LOG.warn("HyperBEAM node {} failed {}: {}", node, request.query(), e.detail());
             }
         }
         throw new UpstreamException(SOURCE, lastFailure);

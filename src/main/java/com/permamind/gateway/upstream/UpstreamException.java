@@ -4,10 +4,16 @@ package com.permamind.gateway.upstream;
 public class UpstreamException extends RuntimeException {
 
     private final String upstream;
+    private final String detail;
 
-    public UpstreamException(String upstream, String message) {
-        super(upstream + ": " + message, null, false, false);
+    public UpstreamException(String upstream, String detail) {
+        super(upstream + ": " + detail, null, false, false);
         this.upstream = upstream;
+        this.detail = detail;
+    }
+
+    public String detail() {
+        return detail;
     }
 
     public String upstream() {

@@ -1,0 +1,95 @@
+package com.permamind.gateway.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.permamind.gateway.simulator.Fault;
+import com.permamind.gateway.simulator.Upstream;
+import com.permamind.gateway.support.GatewayHarness;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every way a HyperBEAM node fails ends in the dryrun's answer, never in an error for the user. */
+class HyperbeamFallbackTest {
+
+    private static GatewayHarness gateway;
+
+    @BeforeAll
+    static void start() {
+        // a breaker that never opens here, so each request meets the fault itself
+        gateway = GatewayHarness.start(Map.of("hyperbeam.timeout-millis", "800",
+                "hyperbeam.breaker.minimum-number-of-calls", "1000", "hyperbeam.breaker.sliding-window-size", "1000"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @AfterEach
+    void heal() {
+        gateway.simulator().faults(Upstream.HYPERBEAM).clear();
+        gateway.simulator().faults(Upstream.COMPUTE_UNIT).clear();
+        gateway.simulator().resetCounters();
+    }
+
+    static Stream<Arguments> faults() {
+        return Stream.of(
+                Arguments.of("HTTP 500", Fault.status(500)),
+                Arguments.of("HTTP 502", Fault.status(502)),
+                Arguments.of("HTTP 503", Fault.status(503)),
+                Arguments.of("HTTP 402 (paid node)", Fault.status(402)),
+                Arguments.of("HTTP 429", Fault.status(429)),
+                Arguments.of("HTTP 404 (module or process missing)", Fault.status(404)),
+                Arguments.of("a body that is not JSON", Fault.nonJsonBody()),
+                Arguments.of("a truncated body", Fault.truncatedBody()),
+                Arguments.of("connection refused", Fault.connectionRefused()),
+                Arguments.of("a node that never answers", Fault.hang()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("faults")
+    void should_fall_back_to_dryrun_when_hyperbeam_fails(String description, Fault fault) {
+        HttpResponse<String> healthy = gateway.get("/api/skills/semver-order/versions");
+        gateway.simulator().faults(Upstream.HYPERBEAM).inject(fault);
+
+        HttpResponse<String> answer = gateway.get("/api/skills/semver-order/versions");
+
+        assertEquals(200, answer.statusCode(), description);
+        assertEquals("dryrun", answer.headers().firstValue("X-Registry-Source").orElse(null), description);
+        assertEquals(healthy.body(), answer.body(), description);
+        assertTrue(gateway.simulator().calls(Upstream.COMPUTE_UNIT, "Get-Skill-Versions") > 0);
+    }
+
+    @Test
+    void should_answer_503_with_retry_after_when_both_tiers_fail() {
+        gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.status(500));
+        gateway.simulator().faults(Upstream.COMPUTE_UNIT).inject(Fault.status(503));
+
+        HttpResponse<String> answer = gateway.get("/api/skills/search?q=ao");
+
+        assertEquals(503, answer.statusCode());
+        assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(null));
+        assertTrue(answer.headers().firstValue("Retry-After").isPresent());
+        assertTrue(answer.body().contains("\"status\":503"), answer.body());
+        assertTrue(!answer.body().contains("Exception") && !answer.body().contains("at com."), answer.body());
+    }
+
+    @Test
+    void should_not_fall_back_on_a_domain_answer() {
+        HttpResponse<String> answer = gateway.get("/api/skills/no-such-skill");
+
+        assertEquals(404, answer.statusCode());
+        assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(null));
+        assertEquals(1, gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"));
+        assertEquals(0, gateway.simulator().calls(Upstream.COMPUTE_UNIT).values().stream().mapToLong(Long::longValue).sum());
+    }
+}

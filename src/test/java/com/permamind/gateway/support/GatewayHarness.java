@@ -1,0 +1,154 @@
+package com.permamind.gateway.support;
+
+import com.permamind.gateway.GatewayApplication;
+import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.LuaStateMode;
+import com.permamind.gateway.simulator.RegistrySimulator;
+import com.permamind.gateway.simulator.SimulatorConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.main.Main;
+
+/**
+ * The real gateway application (its properties, routes and beans) on a free port, wired to a
+ * registry simulator on the fixture state, with the clocks of both pinned to the fixture's now.
+ */
+public final class GatewayHarness implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final RegistrySimulator simulator;
+    private final Main main;
+    private final Thread runner;
+    private final URI base;
+
+    private GatewayHarness(RegistrySimulator simulator, Map<String, String> overrides) {
+        this.simulator = simulator;
+        int port = freePort();
+        this.base = URI.create("http://127.0.0.1:" + port);
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("camel.server.host", "127.0.0.1");
+        properties.put("camel.server.port", Integer.toString(port));
+        properties.put("hyperbeam.nodes", simulator.hyperbeamUrl());
+        properties.put("ao.cu-url", simulator.cuUrl());
+        properties.put("registry.process-id", simulator.processId());
+        properties.put("registry.lua-module-id", simulator.moduleId());
+        properties.put("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));
+        properties.put("hyperbeam.timeout-millis", "1500");
+        properties.putAll(overrides);
+        this.main = GatewayApplication.newMain();
+        properties.forEach(main::addOverrideProperty);
+        this.runner = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "gateway-under-test");
+    }
+
+    /** A simulator on the fixture and a gateway in front of it; {@code overrides} are gateway properties. */
+    public static GatewayHarness start(Map<String, String> overrides) {
+        return start(startSimulator(), overrides);
+    }
+
+    /** A gateway in front of a simulator that the caller owns and stops. */
+    public static GatewayHarness start(RegistrySimulator simulator, Map<String, String> overrides) {
+        GatewayHarness harness = new GatewayHarness(simulator, overrides);
+        harness.runner.start();
+        harness.awaitReady();
+        return harness;
+    }
+
+    public static GatewayHarness start() {
+        return start(Map.of());
+    }
+
+    public static RegistrySimulator startSimulator() {
+        return new RegistrySimulator(SimulatorConfig.builder(RegistryFixture.defaultPath())
+                .pinNowToStateFile().luaState(LuaStateMode.DECODED).build()).start();
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!runner.isAlive()) {
+                throw new IllegalStateException("the gateway stopped while starting");
+            }
+            // the HTTP server answers before every route is registered: wait for the context too
+            if (main.getCamelContext() == null || !main.getCamelContext().isStarted()) {
+                sleep(100);
+                continue;
+            }
+            try {
+                HTTP.send(HttpRequest.newBuilder(base.resolve("/api/openapi.json")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException e) {
+                sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the gateway did not answer on " + base + " within 60 s");
+    }
+
+    public RegistrySimulator simulator() {
+        return simulator;
+    }
+
+    public URI uri(String pathAndQuery) {
+        return base.resolve(pathAndQuery);
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    public static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        main.completed();
+        try {
+            runner.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        simulator.stop();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
