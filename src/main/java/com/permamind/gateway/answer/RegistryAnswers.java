@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
@@ -35,11 +36,13 @@ public class RegistryAnswers {
             "skills", "versions");
 
     private final ObjectMapper json = new ObjectMapper();
+    private final ResponseCache cache;
     private final String processId;
     private final List<String> queries;
     private final int retryAfterSeconds;
 
-    public RegistryAnswers(String processId, List<String> queries, int retryAfterSeconds) {
+    public RegistryAnswers(ResponseCache cache, String processId, List<String> queries, int retryAfterSeconds) {
+        this.cache = cache;
         this.processId = processId;
         this.queries = List.copyOf(queries);
         this.retryAfterSeconds = retryAfterSeconds;
@@ -63,9 +66,13 @@ public class RegistryAnswers {
     /** The answer for a request that failed: bad input, no upstream, or a fault of ours. */
     public void failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        Message out = cleared(exchange);
         BadRequestException badRequest = find(caught, BadRequestException.class);
         UpstreamException upstream = find(caught, UpstreamException.class);
+        cache.failed(exchange, badRequest != null ? badRequest : upstream != null ? upstream : caught);
+        if (upstream != null && cache.serveStale(exchange, upstream)) {
+            return;
+        }
+        Message out = cleared(exchange);
         if (badRequest != null) {
             problem(out, 400, badRequest.getMessage());
         } else if (upstream != null) {
@@ -137,6 +144,9 @@ public class RegistryAnswers {
         problem.put("detail", detail);
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, PROBLEM_JSON);
+        if (status >= 500 || status == 400) {
+            out.setHeader("Cache-Control", "no-store");
+        }
         out.setBody(Buffer.buffer(CanonicalJson.write(problem)));
     }
 

@@ -33,12 +33,14 @@ public class DryrunReader {
     private final ComputeUnitClient computeUnit;
     private final RegistryModule module;
     private final boolean enabled;
+    private final UpstreamTiming timing;
     private final ObjectMapper json = new ObjectMapper();
 
-    public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled) {
+    public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing) {
         this.computeUnit = computeUnit;
         this.module = module;
         this.enabled = enabled;
+        this.timing = timing;
     }
 
     public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
@@ -46,7 +48,18 @@ public class DryrunReader {
             throw new UpstreamException(SOURCE, "the dryrun fallback is disabled (ao.dryrun-enabled)");
         }
         long start = System.nanoTime();
-        String answer = switch (request.function()) {
+        try {
+            String answer = answer(request);
+            timing.answered(exchange, SOURCE, start);
+            return answer;
+        } catch (UpstreamException e) {
+            timing.failed(SOURCE, start);
+            throw e;
+        }
+    }
+
+    private String answer(RegistryRequest request) {
+        return switch (request.function()) {
             case "info" -> totals(request, true);
             case "get-download-stats" -> request.param("scope") != null ? totals(request, false)
                     : overState(request, versionsOf(request.param("name"), request.param("version")));
@@ -58,8 +71,6 @@ public class DryrunReader {
             case "get-skill-versions" -> overState(request, versionsOf(request.param("name"), null));
             default -> throw new IllegalArgumentException("no dryrun mapping for " + request.function());
         };
-        UpstreamTiming.record(exchange, SOURCE, start);
-        return answer;
     }
 
     private String overState(RegistryRequest request, ObjectNode skills) {

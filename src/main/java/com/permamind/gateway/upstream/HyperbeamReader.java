@@ -39,10 +39,11 @@ public class HyperbeamReader {
     private final String mode;
     private final String moduleId;
     private final Duration timeout;
+    private final UpstreamTiming timing;
     private final ObjectMapper json = new ObjectMapper();
 
     public HyperbeamReader(HttpClient http, List<URI> nodes, String processId, String mode, String moduleId,
-            Duration timeout) {
+            Duration timeout, UpstreamTiming timing) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("hyperbeam.nodes names no node");
         }
@@ -55,6 +56,7 @@ public class HyperbeamReader {
         this.mode = mode;
         this.moduleId = moduleId;
         this.timeout = timeout;
+        this.timing = timing;
     }
 
     /** Reads the request from a node; leaves the module's JSON answer as the body. */
@@ -64,13 +66,14 @@ public class HyperbeamReader {
         for (URI node : nodes) {
             try {
                 String answer = call(node, request);
-                UpstreamTiming.record(exchange, SOURCE, start);
+                timing.answered(exchange, SOURCE, start);
                 return answer;
             } catch (UpstreamException e) {
                 lastFailure = node + " " + e.detail();
                 LOG.warn("HyperBEAM node {} failed {}: {}", node, request.query(), e.detail());
             }
         }
+        timing.failed(SOURCE, start);
         throw new UpstreamException(SOURCE, lastFailure);
     }
 

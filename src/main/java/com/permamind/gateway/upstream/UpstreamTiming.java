@@ -1,18 +1,35 @@
 package com.permamind.gateway.upstream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 
-/** Records which upstream answered and how long it took, for the answer's headers and metrics. */
+/** Records which upstream answered and how long it took, for the answer's headers and the metrics. */
 public final class UpstreamTiming {
 
     public static final String SOURCE = "registrySource";
     public static final String UPSTREAM_NANOS = "registryUpstreamNanos";
 
-    private UpstreamTiming() {
+    private final MeterRegistry registry;
+
+    public UpstreamTiming(MeterRegistry registry) {
+        this.registry = registry;
     }
 
-    static void record(Exchange exchange, String source, long startNanos) {
-        exchange.setProperty(SOURCE, source);
-        exchange.setProperty(UPSTREAM_NANOS, System.nanoTime() - startNanos);
+    void answered(Exchange exchange, String tier, long startNanos) {
+        long nanos = System.nanoTime() - startNanos;
+        exchange.setProperty(SOURCE, tier);
+        exchange.setProperty(UPSTREAM_NANOS, nanos);
+        timer(tier, "ok").record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void failed(String tier, long startNanos) {
+        timer(tier, "failure").record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(String tier, String outcome) {
+        return Timer.builder("registry.upstream").description("Calls to an upstream tier, answer or failure")
+                .tag("tier", tier).tag("outcome", outcome).publishPercentileHistogram().register(registry);
     }
 }

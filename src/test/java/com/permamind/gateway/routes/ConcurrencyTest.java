@@ -28,7 +28,7 @@ class ConcurrencyTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of());
+        gateway = GatewayHarness.start(Map.of("hyperbeam.timeout-millis", "5000"));
     }
 
     @AfterAll

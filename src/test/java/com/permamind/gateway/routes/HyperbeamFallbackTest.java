@@ -25,7 +25,7 @@ class HyperbeamFallbackTest {
     @BeforeAll
     static void start() {
         // a breaker that never opens here, so each request meets the fault itself
-        gateway = GatewayHarness.start(Map.of("hyperbeam.timeout-millis", "800",
+        gateway = GatewayHarness.start(Map.of("cache.enabled", "false","hyperbeam.timeout-millis", "800",
                 "hyperbeam.breaker.minimum-number-of-calls", "1000", "hyperbeam.breaker.sliding-window-size", "1000"));
     }
 

@@ -1,0 +1,246 @@
+package com.permamind.gateway.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.permamind.gateway.query.RegistryRequest;
+import com.permamind.gateway.query.RegistryRequests;
+import com.permamind.gateway.upstream.UpstreamException;
+import com.permamind.gateway.upstream.UpstreamTiming;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.ToLongFunction;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers of the registry reads, in memory (Caffeine), keyed by the validated request only.
+ *
+ * <ul>
+ * <li>a fresh answer is served without any upstream call; one near expiry is refreshed in the
+ * background while it keeps being served;</li>
+ * <li>concurrent requests for the same missing key make one upstream call: the first goes on
+ * through the route, the others wait for its answer (single flight);</li>
+ * <li>an answer is kept past its freshness for {@code staleIfError}: when no upstream can answer,
+ * it is served as {@code stale} with its {@code Age}; past that, the request gets a 503.</li>
+ * </ul>
+ */
+public class ResponseCache implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
+    public static final String ANSWERED = "registryAnswered";
+    public static final String REFRESH = "registryRefresh";
+    private static final String LOADING = "registryLoading";
+    private static final String IF_NONE_MATCH = "registryIfNoneMatch";
+    private static final String SOURCE_CACHE = "cache";
+    private static final String SOURCE_STALE = "stale";
+
+    private final Cache<String, CachedAnswer> answers;
+    private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
+    private final ToLongFunction<String> ttlNanosByQuery;
+    private final long notFoundTtlNanos;
+    private final long staleIfErrorNanos;
+    private final double refreshAhead;
+    private final Duration followerWait;
+    private CamelContext camelContext;
+    private ProducerTemplate refresher;
+
+    /**
+     * @param ttlByQuery   freshness of a query's answers
+     * @param refreshAhead fraction of the freshness after which a served entry is refreshed
+     * @param followerWait how long a request waits for another one's upstream call
+     */
+    public ResponseCache(ToLongFunction<String> ttlByQuery, Duration notFoundTtl, Duration staleIfError,
+            double refreshAhead, long maxEntries, Duration followerWait) {
+        this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
+        this.notFoundTtlNanos = notFoundTtl.toNanos();
+        this.staleIfErrorNanos = staleIfError.toNanos();
+        this.refreshAhead = refreshAhead;
+        this.followerWait = followerWait;
+        this.answers = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .expireAfter(Expiry.creating((String key, CachedAnswer answer) ->
+                        Duration.ofNanos(answer.ttlNanos() + staleIfErrorNanos)))
+                .recordStats()
+                .build();
+    }
+
+    public void bindMetrics(MeterRegistry registry) {
+        CaffeineCacheMetrics.monitor(registry, answers, "registry-responses");
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /**
+     * Answers from memory when it can: a fresh entry, or the answer of a request for the same key
+     * already under way. Otherwise this request goes on to the upstreams, and others wait for it.
+     */
+    public void lookup(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request)
+            throws Exception {
+        String key = request.key();
+        long now = System.nanoTime();
+        exchange.setProperty(IF_NONE_MATCH, exchange.getMessage().getHeader("If-None-Match", String.class));
+        boolean refreshing = exchange.getProperty(REFRESH, false, Boolean.class);
+        CachedAnswer cached = answers.getIfPresent(key);
+        if (!refreshing && cached != null && cached.freshAt(now)) {
+            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(key)) {
+                refreshInBackground(exchange, request);
+            }
+            serve(exchange, cached, SOURCE_CACHE, now);
+            return;
+        }
+        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
+        CompletableFuture<CachedAnswer> leader = loading.putIfAbsent(key, mine);
+        if (leader != null) {
+            if (refreshing) {
+                exchange.setProperty(ANSWERED, true);
+                return;
+            }
+            serve(exchange, await(leader, key), SOURCE_CACHE, System.nanoTime());
+            return;
+        }
+        // whatever happens to this exchange, the ones waiting on it are released
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (!mine.isDone()) {
+                    mine.completeExceptionally(done.getException() != null ? done.getException()
+                            : new IllegalStateException("the read ended without an answer"));
+                }
+                loading.remove(key, mine);
+            }
+        });
+        exchange.setProperty(LOADING, mine);
+    }
+
+    /** Keeps a 200 or 404 answer fresh from an upstream, and hands it to the requests waiting for it. */
+    public void store(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
+        Message out = exchange.getMessage();
+        int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
+        Buffer body = out.getBody(Buffer.class);
+        long now = System.nanoTime();
+        long ttl = status == 200 ? ttlNanosByQuery.applyAsLong(request.query()) : status == 404 ? notFoundTtlNanos : 0;
+        CachedAnswer answer = CachedAnswer.of(status, out.getHeader(Exchange.CONTENT_TYPE, String.class), body,
+                exchange.getProperty(UpstreamTiming.SOURCE, String.class), now, ttl);
+        if (ttl > 0) {
+            answers.put(request.key(), answer);
+        }
+        caching(out, answer, now, answer.source());
+        CompletableFuture<CachedAnswer> mine = exchange.getProperty(LOADING, CompletableFuture.class);
+        if (mine != null) {
+            mine.complete(answer);
+        }
+    }
+
+    /** The requests waiting on this one end as it did, without an upstream call of their own. */
+    public void failed(Exchange exchange, Throwable failure) {
+        CompletableFuture<?> mine = exchange.getProperty(LOADING, CompletableFuture.class);
+        if (mine != null) {
+            mine.completeExceptionally(failure);
+        }
+    }
+
+    /**
+     * When no upstream could answer: the last good answer if it is not older than the stale
+     * limit (true), or nothing (false).
+     */
+    public boolean serveStale(Exchange exchange, Throwable failure) {
+        RegistryRequest request = exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class);
+        if (request == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        CachedAnswer stale = answers.getIfPresent(request.key());
+        if (stale == null || stale.ageNanos(now) > stale.ttlNanos() + staleIfErrorNanos) {
+            return false;
+        }
+        LOG.warn("serving {} stale ({} s old): {}", request.query(), TimeUnit.NANOSECONDS.toSeconds(stale.ageNanos(now)),
+                failure.getMessage());
+        serve(exchange, stale, SOURCE_STALE, now);
+        return true;
+    }
+
+    private CachedAnswer await(CompletableFuture<CachedAnswer> leader, String key) throws Exception {
+        try {
+            return leader.get(followerWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // the same outcome as the request that made the call: a stale answer or its error
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            throw new UpstreamException("cache",
+                    "waited " + followerWait.toMillis() + " ms for another request's upstream call on " + key);
+        }
+    }
+
+    private void serve(Exchange exchange, CachedAnswer answer, String source, long now) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
+        out.setHeader(Exchange.CONTENT_TYPE, answer.contentType());
+        out.setHeader("Age", TimeUnit.NANOSECONDS.toSeconds(answer.ageNanos(now)));
+        out.setBody(answer.body());
+        exchange.setProperty(UpstreamTiming.SOURCE, source);
+        exchange.setProperty(ANSWERED, true);
+        caching(out, answer, now, source);
+    }
+
+    private static void caching(Message out, CachedAnswer answer, long now, String source) {
+        out.setHeader("X-Registry-Source", source);
+        out.setHeader("ETag", answer.etag());
+        long remaining = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(answer.ttlNanos() - answer.ageNanos(now)));
+        out.setHeader("Cache-Control", answer.ttlNanos() == 0 ? "no-store"
+                : SOURCE_STALE.equals(source) ? "no-cache" : "public, max-age=" + remaining);
+    }
+
+    /** A conditional GET whose ETag still matches gets 304 and no body. */
+    public void conditional(Exchange exchange) {
+        String ifNoneMatch = exchange.getProperty(IF_NONE_MATCH, String.class);
+        Message out = exchange.getMessage();
+        String etag = out.getHeader("ETag", String.class);
+        if (ifNoneMatch == null || etag == null || out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class) != 200) {
+            return;
+        }
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+                out.setHeader(Exchange.HTTP_RESPONSE_CODE, 304);
+                out.removeHeader(Exchange.CONTENT_TYPE);
+                out.setBody(null);
+                return;
+            }
+        }
+    }
+
+    // The copy still holds the request's headers, so it runs through the query's route as the request did.
+    private synchronized void refreshInBackground(Exchange exchange, RegistryRequest request) {
+        if (refresher == null) {
+            refresher = camelContext.createProducerTemplate();
+        }
+        Exchange refresh = exchange.copy();
+        refresh.setProperty(REFRESH, true);
+        refresher.asyncSend("direct:" + request.query(), refresh);
+    }
+}
