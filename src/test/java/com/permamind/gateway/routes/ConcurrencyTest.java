@@ -66,7 +66,8 @@ class ConcurrencyTest {
         }
         // behind a 20-thread pool at most 20 reads would reach HyperBEAM at once, in 10 rounds of 1 s
         int overlapping = gateway.simulator().mostInFlight(Upstream.HYPERBEAM);
-        assertTrue(overlapping >= 150, "only " + overlapping + " reads were at HyperBEAM at once");
-        assertTrue(elapsedMillis < 5000, "200 reads of 1 s took " + elapsedMillis + " ms");
+        // (on an idle machine nearly all 200 are; a busy one delivers the burst more slowly)
+        assertTrue(overlapping > 40, "only " + overlapping + " reads were at HyperBEAM at once");
+        assertTrue(elapsedMillis < 9000, "200 reads of 1 s took " + elapsedMillis + " ms");
     }
 }
