@@ -1,6 +1,9 @@
 package com.permamind.gateway;
 
 import com.permamind.gateway.answer.RegistryAnswers;
+import com.permamind.gateway.arweave.DeploymentLog;
+import com.permamind.gateway.arweave.LuaModuleDriftCheck;
+import com.permamind.gateway.arweave.ModuleDriftWatch;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.metrics.RequestMetrics;
@@ -22,17 +25,31 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.http.base.HttpHeaderFilterStrategy;
+import org.apache.camel.spi.HeaderFilterStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The beans the routes call where a route cannot say it; every setting comes from properties. */
 public class GatewayConfiguration implements CamelConfiguration {
+
+    // camel-main post-processes a configuration more than once, calling each bean method again:
+    // a bean with side effects (meters, breakers, caches) must still be made only once
+    private final Map<String, Object> made = new ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private <T> T once(String name, Supplier<T> factory) {
+        return (T) made.computeIfAbsent(name, bean -> factory.get());
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
 
@@ -42,38 +59,60 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public RegistryModule registryModule() {
-        return RegistryModule.load();
+        return once("registryModule", () -> {
+            return RegistryModule.load();
+        });
     }
 
     /** The clock whose minute is sent as {@code now}; pinned only for demos and tests. */
     @BindToRegistry
     public Clock registryClock(@PropertyInject(value = "gateway.clock-pinned-at", defaultValue = "") String pinnedAt) {
-        return pinnedAt.isBlank() ? Clock.systemUTC()
-                : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC);
+        return once("registryClock", () -> {
+            return pinnedAt.isBlank() ? Clock.systemUTC()
+                    : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC);
+        });
+    }
+
+    /** Camel's HTTP header filter drops Cache-Control from answers; the response cache sets it on purpose. */
+    @BindToRegistry
+    public HeaderFilterStrategy responseHeaders() {
+        return once("responseHeaders", () -> {
+            HttpHeaderFilterStrategy filter = new HttpHeaderFilterStrategy();
+            filter.getOutFilter().remove("cache-control");
+            return filter;
+        });
     }
 
     // No automatic retries: a failing node must fail fast into the breaker, not hide in retries.
     @BindToRegistry
     public HttpClient upstreamHttpClient(@PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis) {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build();
+        return once("upstreamHttpClient", () -> {
+            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build();
+        });
     }
 
     @BindToRegistry
     public RegistryRequests registryRequests(@BeanInject("registryModule") RegistryModule module,
             @BeanInject("registryClock") Clock clock) {
-        return new RegistryRequests(module, clock);
+        return once("registryRequests", () -> {
+            return new RegistryRequests(module, clock);
+        });
     }
 
     @BindToRegistry
     public UpstreamTiming upstreamTiming(@BeanInject MeterRegistry meters) {
-        return new UpstreamTiming(meters);
+        return once("upstreamTiming", () -> {
+            return new UpstreamTiming(meters);
+        });
     }
 
     @BindToRegistry
     public RequestMetrics requestMetrics(@BeanInject MeterRegistry meters,
             @PropertyInject("gateway.request-log") boolean logRequests) {
-        return new RequestMetrics(meters, logRequests);
+        return once("requestMetrics", () -> {
+            return new RequestMetrics(meters, logRequests);
+        });
     }
 
     @BindToRegistry
@@ -86,18 +125,50 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("cache.max-entries") long maxEntries,
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
-        // a query's own TTL, cache.ttl-seconds.<query>, else the default
-        ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : Long.parseLong(
-                context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + query + ":" + defaultTtl + "}}"));
-        // a waiting request gives up only after the call it waits on had time to fall back
-        Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
-        if (!enabled) {
-            LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
-        }
-        ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
-                Duration.ofSeconds(staleIfError), refreshAhead, maxEntries, followerWait);
-        cache.bindMetrics(meters);
-        return cache;
+        return once("responseCache", () -> {
+            // a query's own TTL, cache.ttl-seconds.<query>, else the default
+            ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : Long.parseLong(
+                    context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + query + ":" + defaultTtl + "}}"));
+            // a waiting request gives up only after the call it waits on had time to fall back
+            Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
+            if (!enabled) {
+                LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
+            }
+            ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
+                    Duration.ofSeconds(staleIfError), refreshAhead, maxEntries, followerWait);
+            cache.bindMetrics(meters);
+            LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
+                    + " at most {} answers", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxEntries);
+            return cache;
+        });
+    }
+
+    /** The Arweave id nodes load the module by: configured, else the newest deployment logged. */
+    @BindToRegistry
+    public String luaModuleId(@PropertyInject("registry.lua-module-id") String configured) {
+        return once("luaModuleId", () -> !configured.isBlank() ? configured.trim()
+                : DeploymentLog.fromClasspath().newestModuleId().orElse(""));
+    }
+
+    /** Compares the published module with lua/ at start-up and then periodically; never fails the gateway. */
+    @BindToRegistry
+    public ModuleDriftWatch luaModuleDriftWatch(@BeanInject MeterRegistry meters, CamelContext context,
+            @BeanInject("luaModuleId") String moduleId,
+            @BeanInject("registryModule") RegistryModule module,
+            @PropertyInject("arweave.gateway-url") String arweaveGateway,
+            @PropertyInject("arweave.drift-check-enabled") boolean enabled,
+            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes) {
+        return once("luaModuleDriftWatch", () -> {
+            ModuleDriftWatch watch = new ModuleDriftWatch(context, enabled && !moduleId.isBlank()
+                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters) : null,
+                    Duration.ofMinutes(periodMinutes));
+            try {
+                context.addService(watch, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start the Lua module drift check", e);
+            }
+            return watch;
+        });
     }
 
     @BindToRegistry
@@ -106,56 +177,75 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("hyperbeam.nodes") String nodes,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("hyperbeam.mode") String mode,
-            @PropertyInject(value = "registry.lua-module-id", defaultValue = "") String moduleId,
+            @BeanInject("luaModuleId") String moduleId,
             @PropertyInject("hyperbeam.timeout-millis") long timeoutMillis) {
-        List<URI> nodeList = Arrays.stream(nodes.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(URI::create).toList();
-        if (moduleId.isBlank()) {
-            LOG.warn("registry.lua-module-id is not set: HyperBEAM nodes cannot load the module, every read will "
-                    + "fall back to the dryrun");
-        }
-        LOG.info("HyperBEAM tier: nodes {}, mode {}, module {}", nodeList, mode, moduleId);
-        return new HyperbeamReader(http, nodeList, processId, mode, moduleId, Duration.ofMillis(timeoutMillis), timing);
+        return once("hyperbeamReader", () -> {
+            List<URI> nodeList = Arrays.stream(nodes.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .map(URI::create).toList();
+            if (moduleId.isBlank()) {
+                LOG.warn("registry.lua-module-id is not set: HyperBEAM nodes cannot load the module, every read will "
+                        + "fall back to the dryrun");
+            }
+            LOG.info("HyperBEAM tier: nodes {}, mode {}, module {}", nodeList, mode, moduleId);
+            return new HyperbeamReader(http, nodeList, processId, mode, moduleId, Duration.ofMillis(timeoutMillis), timing);
+        });
     }
 
     @BindToRegistry
     public DryrunReader dryrunReader(@BeanInject("upstreamHttpClient") HttpClient http,
             @BeanInject("upstreamTiming") UpstreamTiming timing,
+            @BeanInject("computeUnitBreaker") CircuitBreaker breaker,
             @BeanInject("registryModule") RegistryModule module,
             @PropertyInject("ao.cu-url") String computeUnit,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("ao.timeout-millis") long timeoutMillis,
             @PropertyInject("ao.dryrun-enabled") boolean enabled) {
-        LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
-        ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
-                Duration.ofMillis(timeoutMillis));
-        return new DryrunReader(client, module, enabled, timing);
+        return once("dryrunReader", () -> {
+            LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
+            ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
+                    Duration.ofMillis(timeoutMillis));
+            return new DryrunReader(client, module, enabled, timing, breaker);
+        });
     }
 
     @BindToRegistry
     public RegistryAnswers registryAnswers(@BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("gateway.retry-after-seconds") int retryAfterSeconds) {
-        return new RegistryAnswers(cache, processId, QUERIES, retryAfterSeconds);
+        return once("registryAnswers", () -> {
+            return new RegistryAnswers(cache, processId, QUERIES, retryAfterSeconds);
+        });
+    }
+
+    /** Shared by every query: when the nodes fail, all reads go to the dryrun without waiting for their own failures. */
+    @BindToRegistry
+    public CircuitBreaker hyperbeamBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
+        return once("hyperbeamBreaker", () -> {
+            return breaker("hyperbeam", meters, context);
+        });
     }
 
     @BindToRegistry
-    public CircuitBreaker hyperbeamBreaker(@BeanInject MeterRegistry meters,
-            @PropertyInject("hyperbeam.breaker.failure-rate-threshold") float failureRate,
-            @PropertyInject("hyperbeam.breaker.sliding-window-size") int window,
-            @PropertyInject("hyperbeam.breaker.minimum-number-of-calls") int minimumCalls,
-            @PropertyInject("hyperbeam.breaker.wait-millis-in-open-state") long openMillis,
-            @PropertyInject("hyperbeam.breaker.permitted-calls-in-half-open-state") int halfOpenCalls) {
+    public CircuitBreaker computeUnitBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
+        return once("computeUnitBreaker", () -> {
+            return breaker("ao", meters, context);
+        });
+    }
+
+    // hyperbeam.breaker.* or ao.breaker.*
+    private static CircuitBreaker breaker(String tier, MeterRegistry meters, CamelContext context) {
+        java.util.function.Function<String, String> setting = key -> context.resolvePropertyPlaceholders(
+                "{{" + tier + ".breaker." + key + "}}");
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
-                .failureRateThreshold(failureRate)
-                .slidingWindowSize(window)
-                .minimumNumberOfCalls(minimumCalls)
-                .waitDurationInOpenState(Duration.ofMillis(openMillis))
-                .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
+                .failureRateThreshold(Float.parseFloat(setting.apply("failure-rate-threshold")))
+                .slidingWindowSize(Integer.parseInt(setting.apply("sliding-window-size")))
+                .minimumNumberOfCalls(Integer.parseInt(setting.apply("minimum-number-of-calls")))
+                .waitDurationInOpenState(Duration.ofMillis(Long.parseLong(setting.apply("wait-millis-in-open-state"))))
+                .permittedNumberOfCallsInHalfOpenState(Integer.parseInt(setting.apply("permitted-calls-in-half-open-state")))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
-        CircuitBreaker breaker = breakers.circuitBreaker("hyperbeam");
-        breaker.getEventPublisher().onStateTransition(event -> LOG.warn("HyperBEAM circuit breaker: {}",
+        CircuitBreaker breaker = breakers.circuitBreaker(tier.equals("ao") ? "compute-unit" : tier);
+        breaker.getEventPublisher().onStateTransition(event -> LOG.warn("{} circuit breaker: {}", breaker.getName(),
                 event.getStateTransition()));
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
         return breaker;

@@ -29,6 +29,8 @@ public final class DevLauncher {
         gateway.addOverrideProperty("ao.cu-url", simulator.cuUrl());
         gateway.addOverrideProperty("registry.process-id", simulator.processId());
         gateway.addOverrideProperty("registry.lua-module-id", simulator.moduleId());
+        // the simulator's module id was never published: there is nothing on Arweave to compare
+        gateway.addOverrideProperty("arweave.drift-check-enabled", "false");
         gateway.addOverrideProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
         // the fixture is a snapshot: its clock makes the 7- and 30-day windows meaningful
         gateway.addOverrideProperty("gateway.clock-pinned-at", Long.toString(fixture.now()));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.upstream.ComputeUnitClient.Reply;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -34,25 +36,37 @@ public class DryrunReader {
     private final RegistryModule module;
     private final boolean enabled;
     private final UpstreamTiming timing;
+    private final CircuitBreaker breaker;
     private final ObjectMapper json = new ObjectMapper();
 
-    public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing) {
+    /**
+     * @param breaker keeps reads off a compute unit that keeps failing, so that with both tiers
+     *                down requests are answered (stale or 503) without hammering either
+     */
+    public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing,
+            CircuitBreaker breaker) {
         this.computeUnit = computeUnit;
         this.module = module;
         this.enabled = enabled;
         this.timing = timing;
+        this.breaker = breaker;
     }
 
     public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
         if (!enabled) {
             throw new UpstreamException(SOURCE, "the dryrun fallback is disabled (ao.dryrun-enabled)");
         }
+        if (!breaker.tryAcquirePermission()) {
+            throw new UpstreamException(SOURCE, "the compute unit failed too often; not asked again yet");
+        }
         long start = System.nanoTime();
         try {
             String answer = answer(request);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             timing.answered(exchange, SOURCE, start);
             return answer;
         } catch (UpstreamException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             timing.failed(SOURCE, start);
             throw e;
         }

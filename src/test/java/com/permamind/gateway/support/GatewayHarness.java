@@ -29,20 +29,26 @@ public final class GatewayHarness implements AutoCloseable {
     private final Main main;
     private final Thread runner;
     private final URI base;
+    private final URI management;
 
     private GatewayHarness(RegistrySimulator simulator, Map<String, String> overrides) {
         this.simulator = simulator;
         int port = freePort();
         this.base = URI.create("http://127.0.0.1:" + port);
+        int managementPort = freePort();
+        this.management = URI.create("http://127.0.0.1:" + managementPort);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("camel.server.host", "127.0.0.1");
         properties.put("camel.server.port", Integer.toString(port));
+        properties.put("camel.management.host", "127.0.0.1");
+        properties.put("camel.management.port", Integer.toString(managementPort));
         properties.put("hyperbeam.nodes", simulator.hyperbeamUrl());
         properties.put("ao.cu-url", simulator.cuUrl());
         properties.put("registry.process-id", simulator.processId());
         properties.put("registry.lua-module-id", simulator.moduleId());
         properties.put("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));
         properties.put("hyperbeam.timeout-millis", "1500");
+        properties.put("arweave.drift-check-enabled", "false");
         properties.putAll(overrides);
         this.main = GatewayApplication.newMain();
         properties.forEach(main::addOverrideProperty);
@@ -108,6 +114,11 @@ public final class GatewayHarness implements AutoCloseable {
 
     public URI uri(String pathAndQuery) {
         return base.resolve(pathAndQuery);
+    }
+
+    /** The management server: /observe/health, /observe/metrics. */
+    public HttpResponse<String> management(String path) {
+        return send(HttpRequest.newBuilder(management.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
     public HttpResponse<String> get(String pathAndQuery) {
