@@ -5,6 +5,7 @@ import com.permamind.gateway.arweave.DeploymentLog;
 import com.permamind.gateway.arweave.LuaModuleDriftCheck;
 import com.permamind.gateway.arweave.ModuleDriftWatch;
 import com.permamind.gateway.cache.ResponseCache;
+import com.permamind.gateway.health.ReadTiersHealthCheck;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
@@ -52,10 +53,6 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
-
-    /** The seven reads, as /api/info lists them: one route each, stamped from registry-query. */
-    public static final List<String> QUERIES = List.of("info", "search-skills", "list-skills", "get-skill",
-            "get-skill-versions", "get-download-stats", "get-registry-download-stats");
 
     @BindToRegistry
     public RegistryModule registryModule() {
@@ -109,9 +106,10 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public RequestMetrics requestMetrics(@BeanInject MeterRegistry meters,
-            @PropertyInject("gateway.request-log") boolean logRequests) {
+            @PropertyInject("gateway.request-log") boolean logRequests,
+            @PropertyInject("gateway.performance-window-seconds") long windowSeconds) {
         return once("requestMetrics", () -> {
-            return new RequestMetrics(meters, logRequests);
+            return new RequestMetrics(meters, logRequests, Duration.ofSeconds(windowSeconds));
         });
     }
 
@@ -171,6 +169,18 @@ public class GatewayConfiguration implements CamelConfiguration {
         });
     }
 
+    // lazy: made on first lookup, once the readers and breakers it watches exist
+    @BindToRegistry(lazy = true)
+    public ReadTiersHealthCheck readTiersHealthCheck(@BeanInject("hyperbeamReader") HyperbeamReader hyperbeam,
+            @BeanInject("dryrunReader") DryrunReader dryrun,
+            @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
+            @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
+            @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
+            @PropertyInject("gateway.health-probe-seconds") long probeSeconds) {
+        return once("readTiersHealthCheck", () -> new ReadTiersHealthCheck(hyperbeam::probe, dryrun::probe,
+                hyperbeamBreaker, computeUnitBreaker, drift, Duration.ofSeconds(probeSeconds)));
+    }
+
     @BindToRegistry
     public HyperbeamReader hyperbeamReader(@BeanInject("upstreamHttpClient") HttpClient http,
             @BeanInject("upstreamTiming") UpstreamTiming timing,
@@ -213,7 +223,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("gateway.retry-after-seconds") int retryAfterSeconds) {
         return once("registryAnswers", () -> {
-            return new RegistryAnswers(cache, processId, QUERIES, retryAfterSeconds);
+            return new RegistryAnswers(cache, processId, GatewayQueries.NAMES, retryAfterSeconds);
         });
     }
 

@@ -1,11 +1,21 @@
 package com.permamind.gateway.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.GatewayQueries;
+import com.permamind.gateway.answer.CanonicalJson;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -22,12 +32,19 @@ public class RequestMetrics {
 
     private static final Logger REQUESTS = LoggerFactory.getLogger("com.permamind.gateway.requests");
 
+    private static final int SAMPLES_PER_SERIES = 4096;
+    private static final List<String> SOURCES = List.of("hyperbeam", "dryrun", "cache", "stale");
+
     private final MeterRegistry registry;
     private final boolean logRequests;
+    private final Duration window;
+    private final Map<String, RollingLatencies> recent = new ConcurrentHashMap<>();
+    private final ObjectMapper json = new ObjectMapper();
 
-    public RequestMetrics(MeterRegistry registry, boolean logRequests) {
+    public RequestMetrics(MeterRegistry registry, boolean logRequests, Duration window) {
         this.registry = registry;
         this.logRequests = logRequests;
+        this.window = window;
     }
 
     public void start(Exchange exchange, @ExchangeProperty("registryQuery") String query) {
@@ -52,6 +69,10 @@ public class RequestMetrics {
                 .tag("query", query).tag("source", source).tag("status", status / 100 + "xx")
                 .publishPercentileHistogram()
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        if (SOURCES.contains(source) && status < 500) {
+            recent.computeIfAbsent(query + " " + source, series -> new RollingLatencies(SAMPLES_PER_SERIES))
+                    .add(System.nanoTime(), nanos);
+        }
         if ("dryrun".equals(source)) {
             Counter.builder("registry.fallbacks").description("Reads answered by the dryrun fallback")
                     .tag("query", query).register(registry).increment();
@@ -61,6 +82,41 @@ public class RequestMetrics {
             REQUESTS.info("{} status={} source={} total={}ms{}", query, status, source, millis(nanos),
                     upstreamNanos == null ? "" : " upstream=" + millis(upstreamNanos) + "ms");
         }
+    }
+
+    /**
+     * GET /api/performance: per query and source, the count and p50/p95/p99 (ms) of the answers
+     * in the last window, and how many times slower the dryrun answered than HyperBEAM.
+     */
+    public void performance(Exchange exchange) {
+        long since = System.nanoTime() - window.toNanos();
+        ObjectNode report = json.createObjectNode();
+        report.put("windowSeconds", window.toSeconds());
+        ObjectNode queries = report.putObject("queries");
+        for (String query : GatewayQueries.NAMES) {
+            ObjectNode bySource = queries.putObject(query);
+            for (String source : SOURCES) {
+                RollingLatencies series = recent.get(query + " " + source);
+                long[] sorted = series == null ? new long[0] : series.since(since);
+                ObjectNode stats = bySource.putObject(source);
+                stats.put("count", sorted.length);
+                if (sorted.length > 0) {
+                    for (double p : new double[] {0.5, 0.95, 0.99}) {
+                        stats.put("p" + Math.round(p * 100) + "Ms", RollingLatencies.percentile(sorted, p) / 1e6);
+                    }
+                }
+            }
+            JsonNode dryrun = bySource.get("dryrun");
+            JsonNode hyperbeam = bySource.get("hyperbeam");
+            if (dryrun.has("p50Ms") && hyperbeam.has("p50Ms")) {
+                ObjectNode ratio = bySource.putObject("dryrunOverHyperbeam");
+                for (String p : List.of("p50Ms", "p95Ms", "p99Ms")) {
+                    ratio.put(p.replace("Ms", ""), dryrun.get(p).asDouble() / hyperbeam.get(p).asDouble());
+                }
+            }
+        }
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setBody(Buffer.buffer(CanonicalJson.write(report)));
     }
 
     private static String millis(long nanos) {

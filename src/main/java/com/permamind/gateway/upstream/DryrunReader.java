@@ -87,6 +87,18 @@ public class DryrunReader {
         };
     }
 
+    /** Whether the compute unit evaluates the process now: for readiness, outside the breaker. */
+    public boolean probe() {
+        if (!enabled) {
+            return false;
+        }
+        try {
+            return "Info-Response".equals(computeUnit.send("Info", Map.of()).action());
+        } catch (UpstreamException e) {
+            return false;
+        }
+    }
+
     private String overState(RegistryRequest request, ObjectNode skills) {
         return module.call(request.function(), module.decode(skills.toString()), request.params());
     }

@@ -77,6 +77,20 @@ public class HyperbeamReader {
         throw new UpstreamException(SOURCE, lastFailure);
     }
 
+    /** Whether any node answers a read of {@code info} now: for readiness, outside the breaker. */
+    public boolean probe() {
+        RegistryRequest info = new RegistryRequest("health", "info", new java.util.TreeMap<>());
+        for (URI node : nodes) {
+            try {
+                call(node, info);
+                return true;
+            } catch (UpstreamException e) {
+                LOG.debug("HyperBEAM node {} probe failed: {}", node, e.detail());
+            }
+        }
+        return false;
+    }
+
     URI uri(URI node, RegistryRequest request) {
         StringBuilder uri = new StringBuilder(node.toString().replaceAll("/+$", ""))
                 .append('/').append(processId).append("~process@1.0/").append(mode)

@@ -1,0 +1,80 @@
+package com.permamind.gateway.health;
+
+import com.permamind.gateway.arweave.ModuleDriftWatch;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Ready while at least one read tier can answer. HyperBEAM down with the dryrun up is still ready,
+ * reported {@code degraded}; both down is not ready. Each tier is probed (a cheap read), at most
+ * once per {@code probeEvery}, and its breaker state is shown next to the probe.
+ */
+public class ReadTiersHealthCheck extends AbstractHealthCheck {
+
+    private final Probe hyperbeam;
+    private final Probe computeUnit;
+    private final CircuitBreaker hyperbeamBreaker;
+    private final CircuitBreaker computeUnitBreaker;
+    private final ModuleDriftWatch drift;
+
+    public ReadTiersHealthCheck(BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
+            CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker, ModuleDriftWatch drift,
+            Duration probeEvery) {
+        super("registry", "read-tiers");
+        this.hyperbeam = new Probe(hyperbeamProbe, probeEvery);
+        this.computeUnit = new Probe(computeUnitProbe, probeEvery);
+        this.hyperbeamBreaker = hyperbeamBreaker;
+        this.computeUnitBreaker = computeUnitBreaker;
+        this.drift = drift;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        boolean hyperbeamUp = hyperbeam.up();
+        boolean dryrunUp = computeUnit.up();
+        builder.detail("hyperbeam", hyperbeamUp ? "up" : "down");
+        builder.detail("hyperbeam.breaker", hyperbeamBreaker.getState().name());
+        builder.detail("dryrun", dryrunUp ? "up" : "down");
+        builder.detail("dryrun.breaker", computeUnitBreaker.getState().name());
+        builder.detail("degraded", !hyperbeamUp);
+        drift.lastResult().ifPresent(result -> builder.detail("lua.module", result.status().name()));
+        if (hyperbeamUp || dryrunUp) {
+            builder.up();
+        } else {
+            builder.message("no read tier can answer: HyperBEAM and the compute unit are both down").down();
+        }
+    }
+
+    /** The last probe's outcome, probed again once it is older than the interval. */
+    private static final class Probe {
+        private final BooleanSupplier probe;
+        private final long everyNanos;
+        private long probedAt;
+        private boolean up;
+        private boolean probed;
+
+        Probe(BooleanSupplier probe, Duration every) {
+            this.probe = probe;
+            this.everyNanos = every.toNanos();
+        }
+
+        synchronized boolean up() {
+            long now = System.nanoTime();
+            if (!probed || now - probedAt >= everyNanos) {
+                up = probe.getAsBoolean();
+                probedAt = now;
+                probed = true;
+            }
+            return up;
+        }
+    }
+}
