@@ -38,15 +38,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int SEGMENT_BYTES = 1024 * 1024;
     private static final long ADMIN_TIMEOUT_SECONDS = 30;
 
-    static {
-        // Kafka logs its whole config and every state change at INFO; slf4j-simple reads these
-        // per logger when the logger is created, so they must be set before any Kafka class logs.
-        quietLoggerUnlessConfigured("kafka");
-        quietLoggerUnlessConfigured("org.apache.kafka");
-        quietLoggerUnlessConfigured("state.change.logger");
-        quietLoggerUnlessConfigured("org.apache.zookeeper");
-    }
-
     private final File dataDir;
     private final KafkaConfig config;
     private final String bootstrapServers;
@@ -218,10 +209,4 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void quietLoggerUnlessConfigured(String loggerName) {
-        String key = "org.slf4j.simpleLogger.log." + loggerName;
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, "warn");
-        }
-    }
 }
