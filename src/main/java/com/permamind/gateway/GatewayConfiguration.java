@@ -56,18 +56,14 @@ public class GatewayConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public RegistryModule registryModule() {
-        return once("registryModule", () -> {
-            return RegistryModule.load();
-        });
+        return once("registryModule", () -> RegistryModule.load());
     }
 
     /** The clock whose minute is sent as {@code now}; pinned only for demos and tests. */
     @BindToRegistry
     public Clock registryClock(@PropertyInject(value = "gateway.clock-pinned-at", defaultValue = "") String pinnedAt) {
-        return once("registryClock", () -> {
-            return pinnedAt.isBlank() ? Clock.systemUTC()
-                    : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC);
-        });
+        return once("registryClock", () -> pinnedAt.isBlank() ? Clock.systemUTC()
+                    : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC));
     }
 
     /** Camel's HTTP header filter drops Cache-Control from answers; the response cache sets it on purpose. */
@@ -83,34 +79,26 @@ public class GatewayConfiguration implements CamelConfiguration {
     // No automatic retries: a failing node must fail fast into the breaker, not hide in retries.
     @BindToRegistry
     public HttpClient upstreamHttpClient(@PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis) {
-        return once("upstreamHttpClient", () -> {
-            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build();
-        });
+        return once("upstreamHttpClient", () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     @BindToRegistry
     public RegistryRequests registryRequests(@BeanInject("registryModule") RegistryModule module,
             @BeanInject("registryClock") Clock clock) {
-        return once("registryRequests", () -> {
-            return new RegistryRequests(module, clock);
-        });
+        return once("registryRequests", () -> new RegistryRequests(module, clock));
     }
 
     @BindToRegistry
     public UpstreamTiming upstreamTiming(@BeanInject MeterRegistry meters) {
-        return once("upstreamTiming", () -> {
-            return new UpstreamTiming(meters);
-        });
+        return once("upstreamTiming", () -> new UpstreamTiming(meters));
     }
 
     @BindToRegistry
     public RequestMetrics requestMetrics(@BeanInject MeterRegistry meters,
             @PropertyInject("gateway.request-log") boolean logRequests,
             @PropertyInject("gateway.performance-window-seconds") long windowSeconds) {
-        return once("requestMetrics", () -> {
-            return new RequestMetrics(meters, logRequests, Duration.ofSeconds(windowSeconds));
-        });
+        return once("requestMetrics", () -> new RequestMetrics(meters, logRequests, Duration.ofSeconds(windowSeconds)));
     }
 
     @BindToRegistry
@@ -222,24 +210,18 @@ public class GatewayConfiguration implements CamelConfiguration {
     public RegistryAnswers registryAnswers(@BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("gateway.retry-after-seconds") int retryAfterSeconds) {
-        return once("registryAnswers", () -> {
-            return new RegistryAnswers(cache, processId, GatewayQueries.NAMES, retryAfterSeconds);
-        });
+        return once("registryAnswers", () -> new RegistryAnswers(cache, processId, GatewayQueries.NAMES, retryAfterSeconds));
     }
 
     /** Shared by every query: when the nodes fail, all reads go to the dryrun without waiting for their own failures. */
     @BindToRegistry
     public CircuitBreaker hyperbeamBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
-        return once("hyperbeamBreaker", () -> {
-            return breaker("hyperbeam", meters, context);
-        });
+        return once("hyperbeamBreaker", () -> breaker("hyperbeam", meters, context));
     }
 
     @BindToRegistry
     public CircuitBreaker computeUnitBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
-        return once("computeUnitBreaker", () -> {
-            return breaker("ao", meters, context);
-        });
+        return once("computeUnitBreaker", () -> breaker("ao", meters, context));
     }
 
     // hyperbeam.breaker.* or ao.breaker.*

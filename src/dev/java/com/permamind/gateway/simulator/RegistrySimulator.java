@@ -110,6 +110,14 @@ public final class RegistrySimulator implements AutoCloseable {
         return callLogs.get(upstream).mostInFlight();
     }
 
+    /** Both upstreams healthy again, and the counters at zero: what each test starts from. */
+    public void reset() {
+        for (Upstream upstream : Upstream.values()) {
+            faults(upstream).clear();
+        }
+        resetCounters();
+    }
+
     public void resetCounters() {
         callLogs.values().forEach(CallLog::reset);
     }

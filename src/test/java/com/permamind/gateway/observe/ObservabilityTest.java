@@ -38,8 +38,7 @@ class ObservabilityTest {
 
     @AfterEach
     void heal() {
-        gateway.simulator().faults(Upstream.HYPERBEAM).clear();
-        gateway.simulator().faults(Upstream.COMPUTE_UNIT).clear();
+        gateway.simulator().reset();
     }
 
     @Test

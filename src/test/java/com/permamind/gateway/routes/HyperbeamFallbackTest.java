@@ -36,9 +36,7 @@ class HyperbeamFallbackTest {
 
     @AfterEach
     void heal() {
-        gateway.simulator().faults(Upstream.HYPERBEAM).clear();
-        gateway.simulator().faults(Upstream.COMPUTE_UNIT).clear();
-        gateway.simulator().resetCounters();
+        gateway.simulator().reset();
     }
 
     static Stream<Arguments> faults() {

@@ -40,8 +40,7 @@ class ResponseCacheTest {
 
     @AfterEach
     void heal() {
-        gateway.simulator().faults(Upstream.HYPERBEAM).clear();
-        gateway.simulator().resetCounters();
+        gateway.simulator().reset();
     }
 
     @Test

@@ -42,9 +42,7 @@ class AdminEndpointTest {
 
     @AfterEach
     void clearFaults() {
-        simulator.faults(Upstream.HYPERBEAM).clear();
-        simulator.faults(Upstream.COMPUTE_UNIT).clear();
-        simulator.resetCounters();
+        simulator.reset();
     }
 
     @Test

@@ -57,9 +57,7 @@ class FaultInjectionTest {
 
     @AfterEach
     void clearFaults() {
-        simulator.faults(Upstream.HYPERBEAM).clear();
-        simulator.faults(Upstream.COMPUTE_UNIT).clear();
-        simulator.resetCounters();
+        simulator.reset();
     }
 
     @Test
