@@ -23,7 +23,8 @@ import org.apache.camel.main.Main;
  */
 public final class GatewayHarness implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final RegistrySimulator simulator;
     private final Main main;
