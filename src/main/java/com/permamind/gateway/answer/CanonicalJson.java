@@ -19,8 +19,8 @@ import java.util.List;
 public final class CanonicalJson {
 
     // a factory with a codec, so scalar nodes can be written as they are
-    private static final JsonFactory JSON = new ObjectMapper().getFactory().rebuild()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
+    private static final JsonFactory JSON = new ObjectMapper(JsonFactory.builder()
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build()).getFactory();
 
     private CanonicalJson() {
     }
