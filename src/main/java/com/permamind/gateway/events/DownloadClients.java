@@ -34,6 +34,8 @@ public class DownloadClients {
     private static final long MAX_TRACKED_CLIENTS = 100_000;
 
     private final SecretKeySpec secret;
+    // a Mac is not thread-safe and costly to look up: one per thread, keyed once
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
     private final String addressHeader;
     private final RateLimiterConfig limit;
     private final Cache<String, RateLimiter> limiters;
@@ -83,10 +85,14 @@ public class DownloadClients {
 
     /** HMAC-SHA256 of the address, lowercase hex. */
     public String hash(String address) {
+        return HexFormat.of().formatHex(macs.get().doFinal(address.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(secret);
-            return HexFormat.of().formatHex(mac.doFinal(address.getBytes(StandardCharsets.UTF_8)));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
         }
