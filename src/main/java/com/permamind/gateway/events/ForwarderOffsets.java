@@ -11,15 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The forwarder's offsets: committed by the route, and only by the route, once an event has been
- * delivered or parked. Being neither of camel-kafka's own commit factories, this one makes the
+ * The forwarder's offsets: committed by the route, and only by the route, past events that have
+ * been delivered or parked. Being neither of camel-kafka's own commit factories, this one makes the
  * consumer use its no-op commit manager, so the component never commits on its own (it would
  * commit past a failed record).
  *
- * <p>The commit is asynchronous: it rides on the next poll instead of costing a round trip per
- * event. One lost on a crash only means the events since the last commit are delivered again,
- * which their eventId makes harmless. It must be called on the consumer's thread (the forwarder
- * route is synchronous).
+ * <p>The commit is asynchronous: it rides on the next poll instead of costing a round trip. One
+ * lost on a crash only means the events since the last commit are delivered again, which their
+ * eventId makes harmless. It must be called on the consumer's thread (the forwarder route is
+ * synchronous).
  */
 public class ForwarderOffsets implements KafkaManualCommitFactory {
 

@@ -73,6 +73,8 @@ public class ForwarderPause extends KafkaConsumerListener {
         }
         state.nextOffsets.put(partition, result.getOffset());
         Consumer<?, ?> consumer = state.consumer;
+        // the route commits once per poll: keep what this partition delivered before the failure
+        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(result.getOffset())), null);
         consumer.pause(consumer.assignment());
         rewind(state, consumer.assignment());
         state.paused = true;
