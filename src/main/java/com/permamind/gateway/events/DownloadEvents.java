@@ -24,6 +24,8 @@ import org.apache.camel.Header;
 public class DownloadEvents {
 
     public static final String EVENT_ID = "downloadEventId";
+    /** The event's skill, which keys it on the topic. */
+    public static final String SKILL = "downloadSkill";
     /** The Lua function a download is recorded with, on the node and in validation. */
     public static final String RECORD_DOWNLOAD = "record-download";
     /**
@@ -43,7 +45,10 @@ public class DownloadEvents {
         this.clock = clock;
     }
 
-    /** The event for this request, its id left in {@value #EVENT_ID}; bad input is a {@link BadRequestException}. */
+    /**
+     * The event for this request, its id left in {@value #EVENT_ID} and its skill in {@value #SKILL};
+     * bad input is a {@link BadRequestException}.
+     */
     public DownloadEvent accept(Exchange exchange, @Header("name") Object name, @Body String body,
             @Header("User-Agent") String userAgent, @ExchangeProperty(DownloadClients.CLIENT_HASH) String client) {
         String skill = pathParam(name);
@@ -52,6 +57,7 @@ public class DownloadEvents {
         DownloadEvent event = new DownloadEvent(DownloadEvent.SCHEMA, UUID.randomUUID().toString(), DownloadEvent.TYPE,
                 skill, version, clock.millis(), new DownloadEvent.Client(shorten(userAgent), client));
         exchange.setProperty(EVENT_ID, event.eventId());
+        exchange.setProperty(SKILL, skill);
         return event;
     }
 
