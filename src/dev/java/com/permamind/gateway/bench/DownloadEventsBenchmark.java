@@ -182,25 +182,34 @@ public final class DownloadEventsBenchmark {
             long onTopicBefore = countAccepted(kafka);
             long deliveredBefore = deliveries.distinct();
             long before = System.currentTimeMillis();
+            double cpuBefore = processCpuMs();
             WrkResult load = wrk(url, script, connections, seconds);
+            double cpuLoad = processCpuMs() - cpuBefore + load.cpuMs;
             long loadEnded = System.currentTimeMillis();
-            rows.add(new String[] {"POST via gateway, wrk " + connections + " connections", rate(load.requestsPerSecond),
-                    ms(load.p50Ms), ms(load.p99Ms), ms(load.maxMs), Long.toString(load.errors)});
             // what the gateway accepted, those wrk stopped waiting for included: the topic's count
-            Thread.sleep(500);
             long accepted = countAccepted(kafka) - onTopicBefore;
-            backlog = accepted - (deliveries.distinct() - deliveredBefore);
+            long deliveredAtLoadEnd = deliveries.distinct() - deliveredBefore;
+            backlog = accepted - deliveredAtLoadEnd;
+            rows.add(new String[] {"POST via gateway, wrk " + connections + " connections", rate(load.requestsPerSecond),
+                    ms(load.p50Ms), ms(load.p99Ms), ms(load.maxMs), cpuPerEvent(cpuLoad, accepted),
+                    Long.toString(load.errors)});
+            double cpuDrainBefore = processCpuMs();
             long drained = deliveries.awaitAtLeast(deliveredBefore + accepted, DRAIN_TIMEOUT_MS) - deliveredBefore;
             drainEnded = System.currentTimeMillis();
             drainSeconds = (drainEnded - loadEnded) / 1000.0;
             rows.add(new String[] {"forwarder, during and after that load", rate(drained * 1000.0 / (drainEnded - before)),
-                    "-", "-", "-", (accepted - drained) + " undelivered"});
+                    "-", "-", "-", "-", (accepted - drained) + " undelivered"});
+            rows.add(new String[] {"forwarder alone, draining the backlog",
+                    drainSeconds > 0.5 ? rate((drained - deliveredAtLoadEnd) / drainSeconds) : "-", "-", "-", "-",
+                    cpuPerEvent(processCpuMs() - cpuDrainBefore, drained - deliveredAtLoadEnd), "-"});
 
+            double cpuLagBefore = processCpuMs();
             LagResult lag = lagAtFixedRate(url, deliveries, lagRate, seconds);
             rows.add(new String[] {"POST via gateway at a fixed " + lagRate + "/s", rate(lag.sentPerSecond),
-                    ms(lag.postP50Ms), ms(lag.postP99Ms), ms(lag.postMaxMs), Long.toString(lag.postErrors)});
+                    ms(lag.postP50Ms), ms(lag.postP99Ms), ms(lag.postMaxMs),
+                    cpuPerEvent(processCpuMs() - cpuLagBefore, (long) lagRate * seconds), Long.toString(lag.postErrors)});
             rows.add(new String[] {"forwarder lag, POST sent -> HyperBEAM", rate(lag.deliveredPerSecond),
-                    ms(lag.lagP50Ms), ms(lag.lagP99Ms), ms(lag.lagMaxMs), lag.undelivered + " undelivered"});
+                    ms(lag.lagP50Ms), ms(lag.lagP99Ms), ms(lag.lagMaxMs), "-", lag.undelivered + " undelivered"});
 
             System.out.printf(Locale.ROOT, "%nDownload events benchmark: %d s per phase, %d connections, embedded Kafka "
                     + "(1 broker, topic of %d partition(s), acks=all, idempotent), simulated HyperBEAM (%s), %d cores%n"
@@ -210,11 +219,13 @@ public final class DownloadEventsBenchmark {
                     luaNode ? "the project's Lua module" : "record-download answered at no cost",
                     Runtime.getRuntime().availableProcessors(), loadBefore,
                     loadAverage(), backlog, drainSeconds);
-            System.out.printf(Locale.ROOT, "%-44s %12s %9s %9s %9s  %s%n", "phase", "events/s", "p50 ms", "p99 ms",
-                    "max ms", "errors");
+            System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s  %s%n", "phase", "events/s", "p50 ms",
+                    "p99 ms", "max ms", "CPU ms/ev", "errors");
             for (String[] row : rows) {
-                System.out.printf(Locale.ROOT, "%-44s %12s %9s %9s %9s  %s%n", (Object[]) row);
+                System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s  %s%n", (Object[]) row);
             }
+            System.out.println("\nCPU ms/ev: CPU time of everything on the machine that took part (this JVM: gateway, broker,"
+                    + "\nforwarder, simulated node, Java load; plus wrk) per event; 1000 / it is what one idle core could do.");
         } finally {
             if (deliveries != null) {
                 deliveries.close();
@@ -242,10 +253,12 @@ public final class DownloadEventsBenchmark {
                 ProducerConfig.LINGER_MS_CONFIG, 1),
                 new StringSerializer(), new ByteArraySerializer())) {
             runFor(threads, WARMUP_SECONDS, () -> producer.send(new ProducerRecord<>(topic, "bundler", value)).get());
+            double cpuBefore = processCpuMs();
             Samples samples = runFor(threads, seconds,
                     () -> producer.send(new ProducerRecord<>(topic, "bundler", value)).get());
             return new String[] {"baseline: Kafka producer, " + threads + " threads", rate(samples.count() / (double) seconds),
-                    ms(samples.percentile(50)), ms(samples.percentile(99)), ms(samples.percentile(100)), "0"};
+                    ms(samples.percentile(50)), ms(samples.percentile(99)), ms(samples.percentile(100)),
+                    cpuPerEvent(processCpuMs() - cpuBefore, samples.count()), "0"};
         }
     }
 
@@ -314,12 +327,15 @@ public final class DownloadEventsBenchmark {
         return main;
     }
 
-    record WrkResult(long requests, double requestsPerSecond, double p50Ms, double p99Ms, double maxMs, long errors) {
+    record WrkResult(long requests, double requestsPerSecond, double p50Ms, double p99Ms, double maxMs, long errors,
+            double cpuMs) {
     }
 
     private static WrkResult wrk(String url, String script, int connections, int seconds) throws Exception {
-        Process wrk = new ProcessBuilder("wrk", "-t", "2", "-c", Integer.toString(connections), "-d", seconds + "s",
-                "--timeout", "10s", "--latency", "-s", script, url).redirectErrorStream(true).start();
+        // bash's times reports the CPU wrk used, so the table can show what one event costs in all
+        Process wrk = new ProcessBuilder("bash", "-c", "wrk \"$@\" && times", "wrk", "-t", "2", "-c",
+                Integer.toString(connections), "-d", seconds + "s", "--timeout", "10s", "--latency", "-s", script, url)
+                .redirectErrorStream(true).start();
         String output;
         try (InputStream in = wrk.getInputStream()) {
             output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -337,9 +353,12 @@ public final class DownloadEventsBenchmark {
                 }
             }
         }
+        Matcher times = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s\\s*$").matcher(output.trim());
+        double cpuMs = times.find() ? (Long.parseLong(times.group(1)) * 60 + Double.parseDouble(times.group(2))
+                + Long.parseLong(times.group(3)) * 60 + Double.parseDouble(times.group(4))) * 1000 : Double.NaN;
         return new WrkResult(requests, Double.parseDouble(find(output, "Requests/sec:\\s+([\\d.]+)")),
                 wrkMillis(find(output, "\\s50%\\s+([\\d.]+\\w+)")), wrkMillis(find(output, "\\s99%\\s+([\\d.]+\\w+)")),
-                wrkMillis(find(output, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)")), errors);
+                wrkMillis(find(output, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)")), errors, cpuMs);
     }
 
     record LagResult(double sentPerSecond, double postP50Ms, double postP99Ms, double postMaxMs, long postErrors,
@@ -496,6 +515,16 @@ public final class DownloadEventsBenchmark {
 
     private static String ms(double millis) {
         return Double.isNaN(millis) ? "-" : String.format(Locale.ROOT, "%.1f", millis);
+    }
+
+    /** CPU time this JVM (gateway, broker, simulated node, Java load) has used so far. */
+    private static double processCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
+    }
+
+    private static String cpuPerEvent(double cpuMs, long events) {
+        return events <= 0 || Double.isNaN(cpuMs) ? "-" : String.format(Locale.ROOT, "%.3f", cpuMs / events);
     }
 
     private static String loadAverage() {
