@@ -1,0 +1,557 @@
+package com.permamind.gateway.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.GatewayApplication;
+import com.permamind.gateway.dev.EmbeddedKafka;
+import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.LuaReads;
+import com.permamind.gateway.simulator.LuaStateMode;
+import com.permamind.gateway.simulator.RecordedRequest;
+import com.permamind.gateway.simulator.RegistrySimulator;
+import com.permamind.gateway.simulator.SimulatorConfig;
+import com.permamind.gateway.simulator.Upstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.camel.main.Main;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * POST /api/skills/{name}/downloads under load, everything in this process but the load generator:
+ * an embedded Kafka broker, the simulated HyperBEAM node (state decoded once) and the gateway.
+ * Prints one table:
+ * <ol>
+ * <li>baseline: a bare Kafka producer (acks=all, idempotent) with one thread per connection, each
+ * waiting for its acknowledgement, as the gateway does: the ceiling the broker sets;</li>
+ * <li>accepted events/s and latency through the gateway with wrk at N connections;</li>
+ * <li>how fast the forwarder drains what that left on the topic;</li>
+ * <li>the forwarder's end-to-end lag (POST sent to the node receiving record-download) at a fixed rate
+ * the forwarder can sustain.</li>
+ * </ol>
+ * Traffic stays on 127.0.0.1 and every phase is bounded in time. Run with bench/download-events.
+ */
+public final class DownloadEventsBenchmark {
+
+    private static final String TOPIC = "registry.download-events";
+    private static final List<String> SKILLS = List.of("bundler", "cron", "dao", "bridge-cache", "crypto-signing",
+            "bundler-token");
+    private static final int WARMUP_SECONDS = 5;
+    private static final long DRAIN_TIMEOUT_MS = 120_000;
+    private static final int LAG_SENDERS = 32;
+
+    private DownloadEventsBenchmark() {
+    }
+
+    /**
+     * A node whose record-download costs nothing, so the figures are the gateway's and the broker's:
+     * the project's Lua module under luaj spends milliseconds of this machine's CPU per call summing
+     * a skill's downloads (argument {@code lua} runs it instead). A real node is slower still and remote,
+     * which is why the forwarder is decoupled from the POST by the topic.
+     */
+    private static final class InstantRecordDownload implements LuaReads {
+        @Override
+        public boolean hasFunction(String function) {
+            return function.equals("record-download");
+        }
+
+        @Override
+        public String call(String function, Map<String, String> request) {
+            return "{\"ok\":true,\"data\":{\"skillName\":\"" + request.get("name") + "\",\"downloadCount\":1}}";
+        }
+    }
+
+    /**
+     * Notes when the simulated node first saw each event id, scanning only the requests it has not
+     * seen yet, so watching costs the system under test little.
+     */
+    private static final class Deliveries implements AutoCloseable {
+        private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
+        private final Thread thread;
+
+        Deliveries(RegistrySimulator simulator) {
+            thread = new Thread(() -> {
+                int scanned = 0;
+                while (!Thread.currentThread().isInterrupted()) {
+                    List<RecordedRequest> requests = simulator.requests(Upstream.HYPERBEAM);
+                    long now = System.nanoTime();
+                    for (int i = Math.min(scanned, requests.size()); i < requests.size(); i++) {
+                        String id = requests.get(i).queryParam("eventid");
+                        if (id != null) {
+                            firstSeenNanos.putIfAbsent(id, now);
+                        }
+                    }
+                    scanned = requests.size();
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "delivery-watcher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        long distinct() {
+            return firstSeenNanos.size();
+        }
+
+        Long seenAt(String eventId) {
+            return firstSeenNanos.get(eventId);
+        }
+
+        /** Waits until {@code expected} distinct events have been seen; returns how many were. */
+        long awaitAtLeast(long expected, long timeoutMs) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + timeoutMs;
+            while (distinct() < expected && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            return distinct();
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        // before any logger exists: the table, not the logs
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        int seconds = intArg(args, 0, 15);
+        int connections = intArg(args, 1, 64);
+        int lagRate = intArg(args, 2, 1000);
+        int partitions = intArg(args, 3, 1);
+        boolean luaNode = args.length > 4 && args[4].equals("lua");
+        String script = Path.of("bench/download-events.lua").toAbsolutePath().toString();
+        String loadBefore = loadAverage();
+
+        EmbeddedKafka kafka = EmbeddedKafka.start();
+        SimulatorConfig.Builder node = SimulatorConfig.builder(RegistryFixture.defaultPath())
+                .pinNowToStateFile().luaState(LuaStateMode.DECODED);
+        if (!luaNode) {
+            node.luaModule(new InstantRecordDownload());
+        }
+        RegistrySimulator simulator = new RegistrySimulator(node.build()).start();
+        Main gateway = null;
+        Deliveries deliveries = null;
+        List<String[]> rows = new ArrayList<>();
+        long backlog;
+        long drainEnded;
+        double drainSeconds;
+        try {
+            kafka.createTopic(TOPIC, partitions);
+            kafka.createTopic(TOPIC + ".dlq", 1);
+            rows.add(kafkaBaseline(kafka, connections, seconds));
+
+            int port = freePort();
+            gateway = startGateway(simulator, kafka, port, partitions);
+            String url = "http://127.0.0.1:" + port;
+            deliveries = new Deliveries(simulator);
+
+            wrk(url, script, connections, WARMUP_SECONDS);
+            deliveries.awaitAtLeast(countAccepted(kafka), DRAIN_TIMEOUT_MS);
+
+            long onTopicBefore = countAccepted(kafka);
+            long deliveredBefore = deliveries.distinct();
+            long before = System.currentTimeMillis();
+            double cpuBefore = processCpuMs();
+            WrkResult load = wrk(url, script, connections, seconds);
+            double cpuLoad = processCpuMs() - cpuBefore + load.cpuMs;
+            long loadEnded = System.currentTimeMillis();
+            // what the gateway accepted, those wrk stopped waiting for included: the topic's count
+            long accepted = countAccepted(kafka) - onTopicBefore;
+            long deliveredAtLoadEnd = deliveries.distinct() - deliveredBefore;
+            backlog = accepted - deliveredAtLoadEnd;
+            rows.add(new String[] {"POST via gateway, wrk " + connections + " connections", rate(load.requestsPerSecond),
+                    ms(load.p50Ms), ms(load.p99Ms), ms(load.maxMs), cpuPerEvent(cpuLoad, accepted),
+                    Long.toString(load.errors)});
+            double cpuDrainBefore = processCpuMs();
+            long drained = deliveries.awaitAtLeast(deliveredBefore + accepted, DRAIN_TIMEOUT_MS) - deliveredBefore;
+            drainEnded = System.currentTimeMillis();
+            drainSeconds = (drainEnded - loadEnded) / 1000.0;
+            rows.add(new String[] {"forwarder, during and after that load", rate(drained * 1000.0 / (drainEnded - before)),
+                    "-", "-", "-", "-", (accepted - drained) + " undelivered"});
+            rows.add(new String[] {"forwarder alone, draining the backlog",
+                    drainSeconds > 0.5 ? rate((drained - deliveredAtLoadEnd) / drainSeconds) : "-", "-", "-", "-",
+                    cpuPerEvent(processCpuMs() - cpuDrainBefore, drained - deliveredAtLoadEnd), "-"});
+
+            double cpuLagBefore = processCpuMs();
+            LagResult lag = lagAtFixedRate(url, deliveries, lagRate, seconds);
+            rows.add(new String[] {"POST via gateway at a fixed " + lagRate + "/s", rate(lag.sentPerSecond),
+                    ms(lag.postP50Ms), ms(lag.postP99Ms), ms(lag.postMaxMs),
+                    cpuPerEvent(processCpuMs() - cpuLagBefore, (long) lagRate * seconds), Long.toString(lag.postErrors)});
+            rows.add(new String[] {"forwarder lag, POST sent -> HyperBEAM", rate(lag.deliveredPerSecond),
+                    ms(lag.lagP50Ms), ms(lag.lagP99Ms), ms(lag.lagMaxMs), "-", lag.undelivered + " undelivered"});
+
+            System.out.printf(Locale.ROOT, "%nDownload events benchmark: %d s per phase, %d connections, embedded Kafka "
+                    + "(1 broker, topic of %d partition(s), acks=all, idempotent), simulated HyperBEAM (%s), %d cores%n"
+                    + "machine load average (1, 5, 15 min) before: %s, after: %s (other processes share these cores)%n"
+                    + "backlog when the wrk load stopped: %,d events, drained %.1f s later%n%n",
+                    seconds, connections, partitions,
+                    luaNode ? "the project's Lua module" : "record-download answered at no cost",
+                    Runtime.getRuntime().availableProcessors(), loadBefore,
+                    loadAverage(), backlog, drainSeconds);
+            System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s  %s%n", "phase", "events/s", "p50 ms",
+                    "p99 ms", "max ms", "CPU ms/ev", "errors");
+            for (String[] row : rows) {
+                System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s  %s%n", (Object[]) row);
+            }
+            System.out.println("\nCPU ms/ev: CPU time of everything on the machine that took part (this JVM: gateway, broker,"
+                    + "\nforwarder, simulated node, Java load; plus wrk) per event; 1000 / it is what one idle core could do.");
+        } finally {
+            if (deliveries != null) {
+                deliveries.close();
+            }
+            if (gateway != null) {
+                gateway.stop();
+            }
+            simulator.stop();
+            kafka.stop();
+        }
+        // Kafka and Vert.x leave non-daemon threads behind
+        System.exit(0);
+    }
+
+    private static String[] kafkaBaseline(EmbeddedKafka kafka, int threads, int seconds) throws Exception {
+        byte[] value = ("{\"schema\":1,\"eventId\":\"00000000-0000-4000-8000-000000000000\",\"type\":\"skill.downloaded\","
+                + "\"skill\":\"bundler\",\"version\":null,\"occurredAt\":1763769600000,\"client\":{\"userAgent\":"
+                + "\"wrk-bench\",\"ipHash\":\"" + "0".repeat(64) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        String topic = "baseline.events";
+        kafka.createTopic(topic, 1);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 1),
+                new StringSerializer(), new ByteArraySerializer())) {
+            runFor(threads, WARMUP_SECONDS, () -> producer.send(new ProducerRecord<>(topic, "bundler", value)).get());
+            double cpuBefore = processCpuMs();
+            Samples samples = runFor(threads, seconds,
+                    () -> producer.send(new ProducerRecord<>(topic, "bundler", value)).get());
+            return new String[] {"baseline: Kafka producer, " + threads + " threads", rate(samples.count() / (double) seconds),
+                    ms(samples.percentile(50)), ms(samples.percentile(99)), ms(samples.percentile(100)),
+                    cpuPerEvent(processCpuMs() - cpuBefore, samples.count()), "0"};
+        }
+    }
+
+    interface Call {
+        void run() throws Exception;
+    }
+
+    private static Samples runFor(int threads, int seconds, Call call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<Future<long[]>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            results.add(pool.submit(() -> {
+                long[] nanos = new long[1024];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    long start = System.nanoTime();
+                    call.run();
+                    if (n == nanos.length) {
+                        nanos = Arrays.copyOf(nanos, n * 2);
+                    }
+                    nanos[n++] = System.nanoTime() - start;
+                }
+                return Arrays.copyOf(nanos, n);
+            }));
+        }
+        Samples samples = new Samples();
+        for (Future<long[]> result : results) {
+            samples.addAll(result.get());
+        }
+        pool.shutdown();
+        return samples;
+    }
+
+    private static Main startGateway(RegistrySimulator simulator, EmbeddedKafka kafka, int port, int partitions)
+            throws InterruptedException {
+        Main main = new Main(GatewayApplication.class);
+        main.addOverrideProperty("camel.server.host", "127.0.0.1");
+        main.addOverrideProperty("camel.server.port", Integer.toString(port));
+        main.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());
+        main.addOverrideProperty("ao.cu-url", simulator.cuUrl());
+        main.addOverrideProperty("registry.process-id", simulator.processId());
+        main.addOverrideProperty("registry.lua-module-id", simulator.moduleId());
+        main.addOverrideProperty("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));
+        main.addOverrideProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
+        main.addOverrideProperty("download-events.client-hash-secret", "benchmark");
+        // every request comes from 127.0.0.1: one client, which the default limit would stop at once
+        main.addOverrideProperty("download-events.rate-limit.events-per-period", Integer.toString(Integer.MAX_VALUE));
+        main.addOverrideProperty("download-events.forwarder.consumers", Integer.toString(partitions));
+        Thread thread = new Thread(() -> {
+            try {
+                main.run();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }, "gateway");
+        thread.setDaemon(true);
+        thread.start();
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (main.getCamelContext() == null || !main.getCamelContext().isStarted() || !answers(port)) {
+            if (System.currentTimeMillis() > deadline || !thread.isAlive()) {
+                throw new IllegalStateException("the gateway did not start");
+            }
+            Thread.sleep(50);
+        }
+        return main;
+    }
+
+    record WrkResult(long requests, double requestsPerSecond, double p50Ms, double p99Ms, double maxMs, long errors,
+            double cpuMs) {
+    }
+
+    private static WrkResult wrk(String url, String script, int connections, int seconds) throws Exception {
+        // bash's times reports the CPU wrk used, so the table can show what one event costs in all
+        Process wrk = new ProcessBuilder("bash", "-c", "wrk \"$@\" && times", "wrk", "-t", "2", "-c",
+                Integer.toString(connections), "-d", seconds + "s", "--timeout", "10s", "--latency", "-s", script, url)
+                .redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = wrk.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!wrk.waitFor(seconds + 60L, TimeUnit.SECONDS) || wrk.exitValue() != 0) {
+            throw new IllegalStateException("wrk failed:\n" + output);
+        }
+        long requests = Long.parseLong(find(output, "(\\d+) requests in"));
+        long errors = output.contains("Non-2xx") ? Long.parseLong(find(output, "Non-2xx or 3xx responses: (\\d+)")) : 0;
+        if (output.contains("Socket errors")) {
+            Matcher socket = Pattern.compile("connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)").matcher(output);
+            if (socket.find()) {
+                for (int i = 1; i <= 4; i++) {
+                    errors += Long.parseLong(socket.group(i));
+                }
+            }
+        }
+        Matcher times = Pattern.compile("(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s\\s*$").matcher(output.trim());
+        double cpuMs = times.find() ? (Long.parseLong(times.group(1)) * 60 + Double.parseDouble(times.group(2))
+                + Long.parseLong(times.group(3)) * 60 + Double.parseDouble(times.group(4))) * 1000 : Double.NaN;
+        return new WrkResult(requests, Double.parseDouble(find(output, "Requests/sec:\\s+([\\d.]+)")),
+                wrkMillis(find(output, "\\s50%\\s+([\\d.]+\\w+)")), wrkMillis(find(output, "\\s99%\\s+([\\d.]+\\w+)")),
+                wrkMillis(find(output, "Latency\\s+\\S+\\s+\\S+\\s+(\\S+)")), errors, cpuMs);
+    }
+
+    record LagResult(double sentPerSecond, double postP50Ms, double postP99Ms, double postMaxMs, long postErrors,
+            double deliveredPerSecond, double lagP50Ms, double lagP99Ms, double lagMaxMs, long undelivered) {
+    }
+
+    /**
+     * Posts at a fixed rate, each POST timed from when it was due (so a slow answer cannot hide the
+     * ones queued behind it), and notes when the node first sees each event id.
+     */
+    private static LagResult lagAtFixedRate(String url, Deliveries deliveries, int rate, int seconds)
+            throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        ObjectMapper json = new ObjectMapper();
+        Map<String, Long> dueAt = new ConcurrentHashMap<>();
+        AtomicLong slots = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long total = (long) rate * seconds;
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+
+        Samples post = new Samples();
+        ExecutorService senders = Executors.newFixedThreadPool(LAG_SENDERS);
+        List<Future<long[]>> results = new ArrayList<>();
+        for (int s = 0; s < LAG_SENDERS; s++) {
+            results.add(senders.submit(() -> {
+                Samples latencies = new Samples();
+                long slot;
+                while ((slot = slots.getAndIncrement()) < total) {
+                    long due = start + slot * intervalNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    String skill = SKILLS.get((int) (slot % SKILLS.size()));
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/skills/" + skill + "/downloads"))
+                            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+                    try {
+                        HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        latencies.add(System.nanoTime() - due);
+                        if (answer.statusCode() == 202) {
+                            dueAt.put(json.readTree(answer.body()).path("eventId").asText(), due);
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                    }
+                }
+                return latencies.values();
+            }));
+        }
+        for (Future<long[]> result : results) {
+            post.addAll(result.get());
+        }
+        senders.shutdown();
+        double sentSeconds = (System.nanoTime() - start) / 1e9;
+
+        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
+        while (dueAt.keySet().stream().anyMatch(id -> deliveries.seenAt(id) == null)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        Samples lag = new Samples();
+        long lastSeen = start;
+        for (Map.Entry<String, Long> accepted : dueAt.entrySet()) {
+            Long seen = deliveries.seenAt(accepted.getKey());
+            if (seen != null) {
+                lag.add(seen - accepted.getValue());
+                lastSeen = Math.max(lastSeen, seen);
+            }
+        }
+        return new LagResult(post.count() / sentSeconds, post.percentile(50), post.percentile(99), post.percentile(100),
+                errors.get(), lag.count() / ((lastSeen - start) / 1e9), lag.percentile(50), lag.percentile(99),
+                lag.percentile(100), dueAt.size() - lag.count());
+    }
+
+    private static long countAccepted(EmbeddedKafka kafka) {
+        // the warm-up's events: everything on the topic so far, from the broker's end offsets
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+                "bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            var partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(TOPIC, p.partition())).toList();
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static final class Samples {
+        private long[] nanos = new long[1024];
+        private int count;
+
+        void add(long value) {
+            if (count == nanos.length) {
+                nanos = Arrays.copyOf(nanos, count * 2);
+            }
+            nanos[count++] = value;
+        }
+
+        void addAll(long[] values) {
+            for (long value : values) {
+                add(value);
+            }
+        }
+
+        int count() {
+            return count;
+        }
+
+        long[] values() {
+            return Arrays.copyOf(nanos, count);
+        }
+
+        /** In milliseconds; 100 is the maximum. */
+        double percentile(double p) {
+            if (count == 0) {
+                return Double.NaN;
+            }
+            long[] sorted = Arrays.copyOf(nanos, count);
+            Arrays.sort(sorted);
+            int index = (int) Math.ceil(p / 100.0 * count) - 1;
+            return sorted[Math.max(0, Math.min(count - 1, index))] / 1e6;
+        }
+    }
+
+    private static String find(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no " + regex + " in wrk's output:\n" + text);
+        }
+        return matcher.group(1);
+    }
+
+    private static double wrkMillis(String value) {
+        Matcher matcher = Pattern.compile("([\\d.]+)(us|ms|s|m)").matcher(value);
+        if (!matcher.matches()) {
+            throw new IllegalStateException("unexpected wrk latency " + value);
+        }
+        double number = Double.parseDouble(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "us" -> number / 1000;
+            case "ms" -> number;
+            case "s" -> number * 1000;
+            default -> number * 60_000;
+        };
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.0f", perSecond);
+    }
+
+    private static String ms(double millis) {
+        return Double.isNaN(millis) ? "-" : String.format(Locale.ROOT, "%.1f", millis);
+    }
+
+    /** CPU time this JVM (gateway, broker, simulated node, Java load) has used so far. */
+    private static double processCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
+    }
+
+    private static String cpuPerEvent(double cpuMs, long events) {
+        return events <= 0 || Double.isNaN(cpuMs) ? "-" : String.format(Locale.ROOT, "%.3f", cpuMs / events);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static int intArg(String[] args, int index, int fallback) {
+        return args.length > index && !args[index].isBlank() ? Integer.parseInt(args[index]) : fallback;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static boolean answers(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package com.permamind.gateway.events;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.vertx.core.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Message;
+
+/**
+ * Who posts download events, known only by an HMAC of their address: the address itself is read
+ * once, hashed, and removed from the exchange, so it is never stored, sent to Kafka or logged.
+ * The hash is also the key of the per-client rate limit.
+ */
+public class DownloadClients {
+
+    public static final String CLIENT_HASH = "downloadClientHash";
+    /** Where platform-http leaves the peer's socket address. */
+    static final String REMOTE_ADDRESS = "CamelVertxPlatformHttpRemoteAddress";
+    static final String LOCAL_ADDRESS = "CamelVertxPlatformHttpLocalAddress";
+    private static final String HMAC = "HmacSHA256";
+    private static final String UNKNOWN_ADDRESS = "unknown";
+    // one limiter per client seen recently; an evicted one only means a fresh budget
+    private static final long MAX_TRACKED_CLIENTS = 100_000;
+
+    private final SecretKeySpec secret;
+    // a Mac is not thread-safe and costly to look up: one per thread, keyed once
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+    private final String addressHeader;
+    private final RateLimiterConfig limit;
+    private final Cache<String, RateLimiter> limiters;
+
+    /**
+     * @param secret          the HMAC key; the same secret gives the same hash for an address across restarts
+     * @param addressHeader   a header set by a trusted proxy (e.g. X-Forwarded-For) whose last entry is the
+     *                        client's address; blank to use the connection's peer address
+     * @param eventsPerPeriod how many events one client may post per period
+     */
+    public DownloadClients(byte[] secret, String addressHeader, int eventsPerPeriod, Duration period) {
+        this.secret = new SecretKeySpec(secret, HMAC);
+        this.addressHeader = addressHeader == null ? "" : addressHeader.trim();
+        this.limit = RateLimiterConfig.custom()
+                .limitForPeriod(eventsPerPeriod)
+                .limitRefreshPeriod(period)
+                .timeoutDuration(Duration.ZERO)
+                .build();
+        this.limiters = Caffeine.newBuilder()
+                .expireAfterAccess(period.multipliedBy(2))
+                .maximumSize(MAX_TRACKED_CLIENTS)
+                .build();
+        hash(UNKNOWN_ADDRESS); // fails at start, not on the first request, if HMAC-SHA256 is missing
+    }
+
+    /** Leaves the client's hash in {@value #CLIENT_HASH} and removes every trace of the address itself. */
+    public void identify(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String address = address(in);
+        in.removeHeader(REMOTE_ADDRESS);
+        in.removeHeader(LOCAL_ADDRESS);
+        if (!addressHeader.isEmpty()) {
+            in.removeHeader(addressHeader);
+        }
+        exchange.setProperty(CLIENT_HASH, hash(address));
+    }
+
+    /** Takes one event from the client's budget, or refuses it with the time until the budget refills. */
+    public void admit(@ExchangeProperty(CLIENT_HASH) String client) {
+        RateLimiter limiter = limiters.get(client, key -> RateLimiter.of("download-events", limit));
+        if (!limiter.acquirePermission()) {
+            long nanosToWait = limiter instanceof AtomicRateLimiter atomic
+                    ? atomic.getDetailedMetrics().getNanosToWait() : limit.getLimitRefreshPeriod().toNanos();
+            throw new TooManyDownloadsException(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanosToWait + 999_999_999L)));
+        }
+    }
+
+    /** HMAC-SHA256 of the address, lowercase hex. */
+    public String hash(String address) {
+        return HexFormat.of().formatHex(macs.get().doFinal(address.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(secret);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
+    private String address(Message in) {
+        if (!addressHeader.isEmpty()) {
+            String forwarded = in.getHeader(addressHeader, String.class);
+            if (forwarded != null && !forwarded.isBlank()) {
+                // a proxy appends the address it saw: the last entry is the one the trusted proxy vouches for
+                String[] hops = forwarded.split(",");
+                return hops[hops.length - 1].trim();
+            }
+        }
+        Object peer = in.getHeader(REMOTE_ADDRESS);
+        if (peer instanceof SocketAddress socket && socket.hostAddress() != null) {
+            return socket.hostAddress();
+        }
+        return UNKNOWN_ADDRESS;
+    }
+}

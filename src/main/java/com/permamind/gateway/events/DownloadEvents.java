@@ -1,0 +1,124 @@
+package com.permamind.gateway.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.query.BadRequestException;
+import com.permamind.gateway.query.RegistryRequest;
+import com.permamind.gateway.query.RegistryRequests;
+import java.time.Clock;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+
+/**
+ * Reads {@code POST /api/skills/{name}/downloads} into a {@link DownloadEvent}. The name and version
+ * rules are the Lua module's {@code record-download}: it runs over an empty state, so bad input is
+ * refused exactly as a node would refuse it, and nothing upstream is called.
+ */
+public class DownloadEvents {
+
+    public static final String EVENT_ID = "downloadEventId";
+    /** The event's skill, which keys it on the topic. */
+    public static final String SKILL = "downloadSkill";
+    /** The Lua function a download is recorded with, on the node and in validation. */
+    public static final String RECORD_DOWNLOAD = "record-download";
+    /**
+     * The event id as a parameter of the node call, so a node's logs (and the simulator) show it. Not a
+     * parameter the node interprets: those (function, module, path, ...) would hijack the call.
+     */
+    public static final String EVENT_ID_PARAM = "eventid";
+    static final int MAX_BODY_CHARS = 4096;
+    static final int MAX_USER_AGENT_CHARS = 512;
+
+    private final RegistryRequests requests;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    public DownloadEvents(RegistryRequests requests, Clock clock) {
+        this.requests = requests;
+        this.clock = clock;
+    }
+
+    /**
+     * The event for this request, its id left in {@value #EVENT_ID} and its skill in {@value #SKILL};
+     * bad input is a {@link BadRequestException}.
+     */
+    public DownloadEvent accept(Exchange exchange, @Header("name") Object name, @Body String body,
+            @Header("User-Agent") String userAgent, @ExchangeProperty(DownloadClients.CLIENT_HASH) String client) {
+        String skill = pathParam(name);
+        String version = version(body);
+        requests.validate(recordDownload(skill, version, null));
+        DownloadEvent event = new DownloadEvent(DownloadEvent.SCHEMA, UUID.randomUUID().toString(), DownloadEvent.TYPE,
+                skill, version, clock.millis(), new DownloadEvent.Client(shorten(userAgent), client));
+        exchange.setProperty(EVENT_ID, event.eventId());
+        exchange.setProperty(SKILL, skill);
+        return event;
+    }
+
+    /** The node call that records a download; parameters the module does not know it ignores. */
+    static RegistryRequest recordDownload(String skill, String version, String eventId) {
+        TreeMap<String, String> params = new TreeMap<>();
+        if (skill != null) {
+            params.put("name", skill);
+        }
+        if (version != null) {
+            params.put("version", version);
+        }
+        if (eventId != null) {
+            params.put(EVENT_ID_PARAM, eventId);
+        }
+        return new RegistryRequest(RECORD_DOWNLOAD, RECORD_DOWNLOAD, params);
+    }
+
+    // A query parameter or request header of the same name comes first in a list: the path's is last.
+    private static String pathParam(Object value) {
+        if (value instanceof List<?> values) {
+            value = values.isEmpty() ? null : values.get(values.size() - 1);
+        }
+        return value == null ? null : value.toString();
+    }
+
+    private String version(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        if (body.length() > MAX_BODY_CHARS) {
+            throw new BadRequestException("the body is longer than " + MAX_BODY_CHARS + " characters");
+        }
+        JsonNode document;
+        try {
+            document = json.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("the body is not valid JSON");
+        }
+        if (!document.isObject()) {
+            throw new BadRequestException("the body must be a JSON object like {\"version\": \"1.2.0\"}");
+        }
+        JsonNode version = document.path("version");
+        if (version.isMissingNode() || version.isNull()) {
+            return null;
+        }
+        if (!version.isTextual()) {
+            throw new BadRequestException("version must be a string like \"1.2.0\"");
+        }
+        return version.asText();
+    }
+
+    private static String shorten(String userAgent) {
+        if (userAgent == null || userAgent.isBlank()) {
+            return null;
+        }
+        if (userAgent.length() <= MAX_USER_AGENT_CHARS) {
+            return userAgent;
+        }
+        int end = Character.isHighSurrogate(userAgent.charAt(MAX_USER_AGENT_CHARS - 1)) ? MAX_USER_AGENT_CHARS - 1
+                : MAX_USER_AGENT_CHARS;
+        return userAgent.substring(0, end);
+    }
+}

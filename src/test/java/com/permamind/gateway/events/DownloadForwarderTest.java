@@ -1,0 +1,199 @@
+package com.permamind.gateway.events;
+
+import static com.permamind.gateway.events.EventsTestSupport.deliveredEventIds;
+import static com.permamind.gateway.events.EventsTestSupport.eventually;
+import static com.permamind.gateway.events.EventsTestSupport.header;
+import static com.permamind.gateway.events.EventsTestSupport.json;
+import static com.permamind.gateway.events.EventsTestSupport.ownTopics;
+import static com.permamind.gateway.events.EventsTestSupport.postDownload;
+import static com.permamind.gateway.events.EventsTestSupport.produce;
+import static com.permamind.gateway.events.EventsTestSupport.readTopic;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.permamind.gateway.dev.EmbeddedKafka;
+import com.permamind.gateway.simulator.Fault;
+import com.permamind.gateway.simulator.RegistrySimulator;
+import com.permamind.gateway.simulator.Upstream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * The forwarder with a real broker and the simulated HyperBEAM node: what reaches the node, what is
+ * parked, and that no accepted event is lost through an outage or a restart.
+ */
+class DownloadForwarderTest {
+
+    private static final String SKILL = "bundler";
+    private static final List<String> VERSIONS = List.of("0.0.11", "0.1.1", "0.2.1", "1.0.5");
+    private static final int POSTING_THREADS = 8;
+
+    private static EmbeddedKafka kafka;
+    private static RegistrySimulator simulator;
+
+    private Map<String, String> settings;
+    private RunningGateway gateway;
+
+    @BeforeAll
+    static void startUpstreams() {
+        kafka = EmbeddedKafka.start();
+        simulator = EventsTestSupport.startSimulator();
+    }
+
+    @AfterAll
+    static void stopUpstreams() {
+        if (simulator != null) {
+            simulator.stop();
+        }
+        if (kafka != null) {
+            kafka.stop();
+        }
+    }
+
+    @BeforeEach
+    void ownTopicsAndQuickRecovery(TestInfo test) {
+        simulator.faults(Upstream.HYPERBEAM).clear();
+        simulator.resetCounters();
+        settings = new HashMap<>(ownTopics(test.getTestMethod().orElseThrow().getName().replace('_', '-')));
+        settings.put("download-events.rate-limit.events-per-period", "1000000");
+        // an outage a test can sit through: the breaker probes again after 1 s, retries are short
+        settings.put("hyperbeam.breaker.wait-millis-in-open-state", "1000");
+        settings.put("hyperbeam.timeout-millis", "2000");
+        settings.put("download-events.forwarder.retry-delay-millis", "50");
+        settings.put("download-events.forwarder.max-retry-delay-millis", "400");
+        settings.put("download-events.forwarder.minimum-pause-millis", "300");
+    }
+
+    @AfterEach
+    void stopGateway() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        simulator.faults(Upstream.HYPERBEAM).clear();
+    }
+
+    @Test
+    void records_nothing_could_deliver_are_parked_with_their_reason_and_the_events_behind_them_are_still_delivered() {
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        String topic = settings.get("download-events.topic");
+        byte[] notJson = "downloaded bundler, honest".getBytes(StandardCharsets.UTF_8);
+        byte[] wrongSchema = ("{\"schema\":2,\"eventId\":\"0b5c6f1e-8a4d-4c55-9a43-3f1f3c1d2e01\",\"type\":"
+                + "\"skill.downloaded\",\"skill\":\"bundler\",\"version\":null,\"occurredAt\":1763769600000}")
+                .getBytes(StandardCharsets.UTF_8);
+        produce(kafka.bootstrapServers(), topic, "bundler", notJson);
+        produce(kafka.bootstrapServers(), topic, "bundler", wrongSchema);
+        String unknownSkill = eventIdOf(postDownload(gateway, "no-such-skill", null));
+        String delivered = eventIdOf(postDownload(gateway, SKILL, "{\"version\":\"1.0.5\"}"));
+
+        assertTrue(eventually(() -> deliveredEventIds(simulator).contains(delivered), 30_000),
+                "the event behind the bad records was never delivered");
+        List<ConsumerRecord<String, byte[]>> parked = readTopic(kafka.bootstrapServers(),
+                settings.get("download-events.dlq-topic"), read -> read.size() >= 3, 30_000);
+
+        assertEquals(3, parked.size(), "parked: " + parked);
+        assertArrayEquals(notJson, parked.get(0).value());
+        assertEquals("bundler", parked.get(0).key());
+        assertEquals("malformed: not JSON", header(parked.get(0), "dlq-reason"));
+        assertEquals(topic, header(parked.get(0), "dlq-topic"));
+        assertEquals("0", header(parked.get(0), "dlq-partition"));
+        assertEquals("0", header(parked.get(0), "dlq-offset"));
+        assertArrayEquals(wrongSchema, parked.get(1).value());
+        assertEquals("malformed: schema is not 1", header(parked.get(1), "dlq-reason"));
+        assertEquals("1", header(parked.get(1), "dlq-offset"));
+        assertEquals("no-such-skill", parked.get(2).key());
+        assertTrue(new String(parked.get(2).value(), StandardCharsets.UTF_8).contains(unknownSkill));
+        assertTrue(header(parked.get(2), "dlq-reason").startsWith("not_found: "), header(parked.get(2), "dlq-reason"));
+        assertTrue(Long.parseLong(header(parked.get(2), "dlq-parked-at")) > 0);
+    }
+
+    @Test
+    void events_posted_while_hyperbeam_is_down_are_all_accepted_then_all_delivered_after_recovery_and_none_parked()
+            throws Exception {
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        ForwarderPause pause = gateway.bean("forwarderPause", ForwarderPause.class);
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.connectionRefused());
+
+        List<HttpResponse<String>> answers = postConcurrently(gateway, 500);
+
+        assertEquals(List.of(202), answers.stream().map(HttpResponse::statusCode).distinct().toList(),
+                "every POST during the outage must be accepted");
+        Set<String> accepted = new HashSet<>();
+        answers.forEach(answer -> accepted.add(eventIdOf(answer)));
+        assertEquals(500, accepted.size());
+        // down for a while: the forwarder must hold the events, not drain them
+        assertTrue(eventually(() -> pause.pauses() >= 2, 30_000), "the forwarder never paused");
+        assertEquals(List.of(), deliveredEventIds(simulator));
+
+        simulator.faults(Upstream.HYPERBEAM).clear();
+
+        assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 120_000),
+                "after recovery only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of 500 were delivered");
+        assertEquals(List.of(), readTopic(kafka.bootstrapServers(), settings.get("download-events.dlq-topic"),
+                read -> false, 3_000), "nothing may be parked because of an outage");
+    }
+
+    @Test
+    void gateway_stopped_and_restarted_mid_stream_loses_no_event() throws Exception {
+        // a slow node keeps a backlog, so the stop lands while the forwarder is mid-stream
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(15, 0));
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        Set<String> accepted = new HashSet<>();
+        postConcurrently(gateway, 200).forEach(answer -> accepted.add(eventIdOf(answer)));
+        assertTrue(eventually(() -> deliveredEventIds(simulator).size() >= 20, 30_000));
+
+        gateway.close();
+        int deliveredAtStop = new HashSet<>(deliveredEventIds(simulator)).size();
+        assertTrue(deliveredAtStop < accepted.size(), "the forwarder had already finished: nothing was tested");
+
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        postConcurrently(gateway, 100).forEach(answer -> accepted.add(eventIdOf(answer)));
+        simulator.faults(Upstream.HYPERBEAM).clear();
+
+        assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 120_000),
+                "after the restart only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of "
+                        + accepted.size() + " were delivered (" + deliveredAtStop + " before the stop)");
+        List<String> deliveries = deliveredEventIds(simulator);
+        assertEquals(accepted, new HashSet<>(deliveries), "only accepted events are delivered, by their own id");
+    }
+
+    private static String eventIdOf(HttpResponse<String> answer) {
+        assertEquals(202, answer.statusCode(), answer.body());
+        return json(answer.body()).path("eventId").asText();
+    }
+
+    private static List<HttpResponse<String>> postConcurrently(RunningGateway gateway, int events) throws Exception {
+        ExecutorService posters = Executors.newFixedThreadPool(POSTING_THREADS);
+        try {
+            List<Future<HttpResponse<String>>> pending = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                String version = "{\"version\":\"" + VERSIONS.get(i % VERSIONS.size()) + "\"}";
+                pending.add(posters.submit(() -> postDownload(gateway, SKILL, version)));
+            }
+            List<HttpResponse<String>> answers = new ArrayList<>();
+            for (Future<HttpResponse<String>> answer : pending) {
+                answers.add(answer.get(60, TimeUnit.SECONDS));
+            }
+            return answers;
+        } finally {
+            posters.shutdownNow();
+        }
+    }
+}
