@@ -295,7 +295,7 @@ public final class DownloadEventsBenchmark {
 
     private static Main startGateway(RegistrySimulator simulator, EmbeddedKafka kafka, int port, int partitions)
             throws InterruptedException {
-        Main main = new Main(GatewayApplication.class);
+        Main main = GatewayApplication.newMain();
         main.addOverrideProperty("camel.server.host", "127.0.0.1");
         main.addOverrideProperty("camel.server.port", Integer.toString(port));
         main.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());

@@ -54,7 +54,7 @@ final class RunningGateway implements AutoCloseable {
         overrides.put("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));
         overrides.putAll(settings);
 
-        Main main = new Main(GatewayApplication.class);
+        Main main = GatewayApplication.newMain();
         overrides.forEach(main::addOverrideProperty);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
