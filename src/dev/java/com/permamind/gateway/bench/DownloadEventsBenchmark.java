@@ -147,7 +147,7 @@ public final class DownloadEventsBenchmark {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         int seconds = intArg(args, 0, 15);
         int connections = intArg(args, 1, 64);
-        int lagRate = intArg(args, 2, 1000);
+        int lagRate = intArg(args, 2, 200);
         int partitions = intArg(args, 3, 1);
         boolean luaNode = args.length > 4 && args[4].equals("lua");
         String script = Path.of("bench/download-events.lua").toAbsolutePath().toString();
@@ -176,7 +176,8 @@ public final class DownloadEventsBenchmark {
             String url = "http://127.0.0.1:" + port;
             deliveries = new Deliveries(simulator);
 
-            wrk(url, script, connections, WARMUP_SECONDS);
+            // as long as a phase: the JIT compiles Kafka, Camel, Vert.x and luaj code for a minute or more
+            wrk(url, script, connections, Math.max(WARMUP_SECONDS, seconds));
             deliveries.awaitAtLeast(countAccepted(kafka), DRAIN_TIMEOUT_MS);
 
             long onTopicBefore = countAccepted(kafka);
@@ -187,6 +188,7 @@ public final class DownloadEventsBenchmark {
             double cpuLoad = processCpuMs() - cpuBefore + load.cpuMs;
             long loadEnded = System.currentTimeMillis();
             // what the gateway accepted, those wrk stopped waiting for included: the topic's count
+            Thread.sleep(500);
             long accepted = countAccepted(kafka) - onTopicBefore;
             long deliveredAtLoadEnd = deliveries.distinct() - deliveredBefore;
             backlog = accepted - deliveredAtLoadEnd;
