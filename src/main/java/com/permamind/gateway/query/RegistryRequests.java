@@ -65,6 +65,10 @@ public class RegistryRequests {
         TreeMap<String, String> params = new TreeMap<>();
         for (String name : list(pathParams)) {
             Object value = in.getHeader(name);
+            // a query parameter of the same name joins the path's value in a list; the path's is last
+            if (value instanceof List<?> values && !values.isEmpty()) {
+                value = values.get(values.size() - 1);
+            }
             if (value != null) {
                 params.put(luaName(name), value.toString());
             }

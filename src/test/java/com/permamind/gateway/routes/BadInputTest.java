@@ -79,6 +79,13 @@ class BadInputTest {
         assertEquals("cache", plain.headers().firstValue("X-Registry-Source").orElse(null));
     }
 
+    @Test
+    void should_take_the_skill_name_from_the_path_even_when_the_query_names_another() {
+        HttpResponse<String> answer = gateway.get("/api/skills/semver-order?name=cron");
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("\"name\":\"semver-order\""), answer.body());
+    }
+
     private static void assertRefused(HttpResponse<String> answer) {
         assertEquals(400, answer.statusCode(), answer.body());
         assertEquals("application/problem+json", answer.headers().firstValue("Content-Type").orElse(null));
