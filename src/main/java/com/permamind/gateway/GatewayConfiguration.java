@@ -18,6 +18,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
@@ -164,9 +165,26 @@ public class GatewayConfiguration implements CamelConfiguration {
             @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
             @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
-            @PropertyInject("gateway.health-probe-seconds") long probeSeconds) {
+            @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
+            @PropertyInject("kafka.bootstrap-servers") String kafkaServers) {
         return once("readTiersHealthCheck", () -> new ReadTiersHealthCheck(hyperbeam::probe, dryrun::probe,
-                hyperbeamBreaker, computeUnitBreaker, drift, Duration.ofSeconds(probeSeconds)));
+                () -> reachable(kafkaServers), hyperbeamBreaker, computeUnitBreaker, drift,
+                Duration.ofSeconds(probeSeconds)));
+    }
+
+    // whether any bootstrap server accepts a connection
+    private static boolean reachable(String servers) {
+        for (String server : servers.split(",")) {
+            int colon = server.trim().lastIndexOf(':');
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(server.trim().substring(0, colon),
+                        Integer.parseInt(server.trim().substring(colon + 1))), 1000);
+                return true;
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Kafka bootstrap server {} unreachable: {}", server, e.getMessage());
+            }
+        }
+        return false;
     }
 
     @BindToRegistry

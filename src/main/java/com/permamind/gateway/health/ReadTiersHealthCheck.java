@@ -11,22 +11,25 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * Ready while at least one read tier can answer. HyperBEAM down with the dryrun up is still ready,
  * reported {@code degraded}; both down is not ready. Each tier is probed (a cheap read), at most
- * once per {@code probeEvery}, and its breaker state is shown next to the probe.
+ * once per {@code probeEvery}, and its breaker state is shown next to the probe. Kafka, which
+ * only download events need, is reported without affecting readiness.
  */
 public class ReadTiersHealthCheck extends AbstractHealthCheck {
 
     private final Probe hyperbeam;
     private final Probe computeUnit;
+    private final Probe kafka;
     private final CircuitBreaker hyperbeamBreaker;
     private final CircuitBreaker computeUnitBreaker;
     private final ModuleDriftWatch drift;
 
     public ReadTiersHealthCheck(BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
-            CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker, ModuleDriftWatch drift,
-            Duration probeEvery) {
+            BooleanSupplier kafkaProbe, CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker,
+            ModuleDriftWatch drift, Duration probeEvery) {
         super("registry", "read-tiers");
         this.hyperbeam = new Probe(hyperbeamProbe, probeEvery);
         this.computeUnit = new Probe(computeUnitProbe, probeEvery);
+        this.kafka = new Probe(kafkaProbe, probeEvery);
         this.hyperbeamBreaker = hyperbeamBreaker;
         this.computeUnitBreaker = computeUnitBreaker;
         this.drift = drift;
@@ -46,6 +49,8 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
         builder.detail("dryrun", dryrunUp ? "up" : "down");
         builder.detail("dryrun.breaker", computeUnitBreaker.getState().name());
         builder.detail("degraded", !hyperbeamUp);
+        // reads do not need Kafka: reported here, it does not make the gateway unready
+        builder.detail("kafka", kafka.up() ? "up" : "down");
         drift.lastResult().ifPresent(result -> builder.detail("lua.module", result.status().name()));
         if (hyperbeamUp || dryrunUp) {
             builder.up();

@@ -95,6 +95,7 @@ class ObservabilityTest {
         assertEquals(200, degraded.statusCode(), degraded.body());
         assertTrue(degraded.body().contains("\"degraded\": true") || degraded.body().contains("\"degraded\":true"),
                 degraded.body());
+        assertTrue(degraded.body().contains("\"kafka\""), "Kafka is reported: " + degraded.body());
 
         gateway.simulator().faults(Upstream.COMPUTE_UNIT).inject(Fault.status(503));
         HttpResponse<String> down = gateway.management("/observe/health/ready");
