@@ -473,10 +473,10 @@ public final class PerformanceSuite implements AutoCloseable {
                 if (record) {
                     runs.add(report);
                 }
-                log("  %-34s %8.0f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d/%d  %s  server %.2f cores, other %.2f",
+                log("  %-34s %8.0f req/s  p50 %8.2f ms  p99 %8.2f ms  errors %d/%d, timeouts %d  %s  server %.2f cores, other %.2f",
                         report.path("label").asText(), report.path("rps").asDouble(),
                         report.at("/latencyMs/p50").asDouble(), report.at("/latencyMs/p99").asDouble(),
-                        Wrk.allErrors(report), requests, report.path("sources").isEmpty() ? ""
+                        Wrk.allErrors(report), requests, Wrk.timeouts(report), report.path("sources").isEmpty() ? ""
                                 : "sources " + report.path("sources"), serverCores, cores.getOrDefault("other", 0.0));
             }
             return reports;
@@ -556,6 +556,8 @@ public final class PerformanceSuite implements AutoCloseable {
         summary.put("errors", runs.stream().mapToLong(Wrk::allErrors).sum());
         summary.put("serverErrors", runs.stream().mapToLong(Wrk::serverErrors).sum());
         summary.put("socketErrors", runs.stream().mapToLong(Wrk::socketErrors).sum());
+        summary.put("timeouts", runs.stream().mapToLong(Wrk::timeouts).sum());
+        summary.put("latencySamples", runs.stream().mapToLong(Wrk::latencySamples).sum());
         summary.put("upstreamCallsHyperbeam", runs.stream().mapToLong(r -> r.path("upstreamCallsHyperbeam").asLong()).sum());
         summary.put("serverCpuMicrosPerRequest", mean(runs, "/serverCpuMicrosPerRequest"));
         summary.put("serverCores", mean(runs, "/cpuCores/server"));
@@ -686,6 +688,7 @@ public final class PerformanceSuite implements AutoCloseable {
             long errors = Wrk.allErrors(run);
             part.put("errorRate", requests + errors == 0 ? Double.NaN
                     : ProcStats.round((double) errors / (requests + Wrk.socketErrors(run))));
+            part.put("timeouts", Wrk.timeouts(run));
             part.put("serverErrors", Wrk.serverErrors(run));
             part.set("sources", run.path("sources"));
             part.set("statuses", run.path("statuses"));

@@ -53,13 +53,15 @@ final class SuiteReport {
             row(step, "throughput (req/s)", gw.path("rps"), bare.path("rps"), base, "rps",
                     c.equals("c64") ? "≥ 70 % of bare" : null,
                     c.equals("c64") ? met(ratio(gw.path("rps"), bare.path("rps")) >= 0.70) : null);
-            row(step, "p50 (ms)", gw.path("p50"), bare.path("p50"), base, "ms", null, null);
+            row(step, "p50 (ms)", latency(gw, "p50"), bare.path("p50"), base, "ms", null, null);
             boolean answered = gw.path("requests").asLong() > 0;
-            boolean p99Met = answered && gw.path("p99").asDouble() <= 50;
-            row(step, "p99 (ms)", gw.path("p99"), bare.path("p99"), base, "ms", c.equals("c1000") ? "≤ 50 ms" : null,
+            boolean p99Met = answered && !noAnswers(gw) && gw.path("p99").asDouble() <= 50;
+            row(step, "p99 (ms)", latency(gw, "p99"), bare.path("p99"), base, "ms", c.equals("c1000") ? "≤ 50 ms" : null,
                     c.equals("c1000") ? met(p99Met) : null);
-            row(step, "errors (socket + non-2xx)", gw.path("errors"), bare.path("errors"), base, "count",
-                    c.equals("c1000") ? "0" : null, c.equals("c1000") ? met(answered && gw.path("errors").asLong() == 0) : null);
+            row(step, "errors (non-2xx + socket) + timeouts", num(gw.path("errors").asLong() + gw.path("timeouts").asLong()),
+                    num(bare.path("errors").asLong() + bare.path("timeouts").asLong()), base, "count",
+                    c.equals("c1000") ? "0" : null, c.equals("c1000") ? met(answered && gw.path("errors").asLong() == 0
+                            && gw.path("timeouts").asLong() == 0) : null);
             row(step, "server CPU per request (µs)", gw.path("serverCpuMicrosPerRequest"),
                     bare.path("serverCpuMicrosPerRequest"), base, "us", null, null);
         }
@@ -103,7 +105,7 @@ final class SuiteReport {
         JsonNode bare1000 = steps.path("cached").path("c1000").path("bare");
         JsonNode direct300 = steps.path("uncached").path("300ms").path("direct");
         String step = "realistic mix, 1,000 conns, HB 300 ms, dryrun 1,200 ms";
-        if (noAnswers(run)) {
+        if (run.path("requests").asLong() == 0) {
             textRow(step, "throughput, latency, hit rate", "no answers",
                     "no request completed within the run (wrk timeout 10 s): targets NOT met");
             return;
@@ -112,12 +114,13 @@ final class SuiteReport {
                 "≥ 20,000", met(run.path("rps").asDouble() >= 20_000));
         row(step, "cache hit rate (X-Registry-Source)", mix.path("hitRate"), mix.path("idealHitRate"),
                 "ideal (only first sight of a key misses)", "ratio", "≥ 95 %", met(mix.path("hitRate").asDouble() >= 0.95));
-        row(step, "p50 (ms)", run.path("p50"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms", "≤ 5 ms",
-                met(run.path("p50").asDouble() <= 5));
-        row(step, "p95 (ms)", run.path("p95"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms", null, null);
-        row(step, "p99 (ms)", run.path("p99"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms",
-                "≤ 350 ms", met(run.path("p99").asDouble() <= 350));
-        row(step, "errors (socket + non-2xx)", run.path("errors"), run.path("requests"), "requests", "count", null, null);
+        row(step, "p50 (ms)", latency(run, "p50"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms", "≤ 5 ms",
+                met(!noAnswers(run) && run.path("p50").asDouble() <= 5));
+        row(step, "p95 (ms)", latency(run, "p95"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms", null, null);
+        row(step, "p99 (ms)", latency(run, "p99"), direct300.path("p50"), "direct node call p50 at 300 ms", "ms",
+                "≤ 350 ms", met(!noAnswers(run) && run.path("p99").asDouble() <= 350));
+        row(step, "errors (non-2xx + socket)", run.path("errors"), run.path("requests"), "answers", "count", null, null);
+        row(step, "timeouts (> 10 s)", run.path("timeouts"), run.path("requests"), "answers", "count", null, null);
     }
 
     private void failover() {
@@ -137,7 +140,7 @@ final class SuiteReport {
             JsonNode cachedKeys = at.path("cachedKeys");
             JsonNode uncachedKeys = at.path("uncachedKeys");
             boolean outage = phase.equals("outage");
-            if (noAnswers(cachedKeys.path("run")) && noAnswers(uncachedKeys.path("run"))) {
+            if (cachedKeys.path("run").path("requests").asLong() == 0 && uncachedKeys.path("run").path("requests").asLong() == 0) {
                 textRow(name, "everything", "no answers",
                         "no request completed within the window (wrk timeout 10 s)" + (outage ? ": targets NOT met" : ""));
                 continue;
@@ -150,14 +153,16 @@ final class SuiteReport {
                     "mix error rate before the outage", "ratio", null, null);
             row(name, "mix (cached keys): throughput (req/s)", cachedKeys.path("run").path("rps"), mixRun.path("rps"),
                     "mix before the outage", "rps", null, null);
-            row(name, "mix (cached keys): p99 (ms)", cachedKeys.path("run").path("p99"), mixRun.path("p99"),
+            row(name, "mix (cached keys): p99 (ms)", latency(cachedKeys.path("run"), "p99"), latency(mixRun, "p99"),
                     "mix before the outage", "ms", null, null);
             row(name, "uncached keys (" + failover.path("uncachedConnections").asInt() + " conns): p99 (ms)",
-                    uncachedKeys.path("run").path("p99"), uncached300.path("p99"), "uncached p99, HB 300 ms, no outage",
+                    latency(uncachedKeys.path("run"), "p99"), uncached300.path("p99"), "uncached p99, HB 300 ms, no outage",
                     "ms", outage ? "≤ 1,500 ms" : null,
-                    outage ? met(uncachedKeys.path("run").path("requests").asLong() > 0
+                    outage ? met(!noAnswers(uncachedKeys.path("run"))
                             && uncachedKeys.path("run").path("p99").asDouble() <= 1500) : null);
             row(name, "uncached keys: error rate", uncachedKeys.path("errorRate"), null, null, "ratio", null, null);
+            row(name, "timeouts (> 10 s), cached + uncached keys", num(cachedKeys.path("timeouts").asLong()
+                    + uncachedKeys.path("timeouts").asLong()), null, null, "count", null, null);
         }
     }
 
@@ -228,9 +233,14 @@ final class SuiteReport {
         return b == 0 ? Double.NaN : value.asDouble() / b;
     }
 
-    /** A figure from a run that completed no request: shown as such, and no target counts as met. */
+    /** A run none of whose answers came within wrk's timeout: no latency, no throughput to speak of. */
     private static boolean noAnswers(JsonNode run) {
-        return run.has("requests") && run.path("requests").asLong() == 0;
+        return run.has("latencySamples") && run.path("latencySamples").asLong() == 0;
+    }
+
+    /** A latency figure, or nothing when the run has no answer within wrk's timeout. */
+    private static JsonNode latency(JsonNode run, String field) {
+        return noAnswers(run) ? null : run.path(field);
     }
 
     private void row(String step, String measure, JsonNode value, JsonNode baseline, String baselineName, String unit,
@@ -371,14 +381,14 @@ final class SuiteReport {
         md.append("\n## Every load run\n\n");
         md.append("CPU in cores used during the run (2 = the whole machine): the server under test, wrk, this harness ")
                 .append("JVM (simulator, broker) and everything else on the machine (other developers).\n\n");
-        md.append("| run | conns | req/s | p50 ms | p99 ms | max ms | errors | sources | server | wrk | harness | other |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+        md.append("| run | conns | req/s | p50 ms | p99 ms | max ms | errors | timeouts | sources | server | wrk | harness | other |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
         for (JsonNode run : report.path("runs")) {
             JsonNode cpu = run.path("cpuCores");
-            md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f | %.0f | %d | %s | %.2f | %.2f | %.2f | %.2f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f | %.0f | %d | %d | %s | %.2f | %.2f | %.2f | %.2f |%n",
                     run.path("label").asText(), run.path("connections").asInt(), run.path("rps").asDouble(),
                     run.at("/latencyMs/p50").asDouble(), run.at("/latencyMs/p99").asDouble(),
-                    run.at("/latencyMs/max").asDouble(), Wrk.allErrors(run), sources(run),
+                    run.at("/latencyMs/max").asDouble(), Wrk.allErrors(run), Wrk.timeouts(run), sources(run),
                     cpu.path("server").asDouble(), cpu.path("wrk-1").asDouble() + cpu.path("wrk-2").asDouble(),
                     cpu.path("harness").asDouble(), cpu.path("other").asDouble()));
         }
