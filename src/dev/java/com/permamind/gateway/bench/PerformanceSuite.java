@@ -105,6 +105,12 @@ public final class PerformanceSuite implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--render")) {
+            // bench/run --render FILE.json: the table again from a saved run (e.g. after a change to the report)
+            Path json = Path.of(args[1]);
+            render((ObjectNode) JSON.readTree(json.toFile()), json);
+            return;
+        }
         int status;
         try (PerformanceSuite suite = new PerformanceSuite()) {
             Runtime.getRuntime().addShutdownHook(new Thread(suite::close, "bench-stop"));
@@ -180,17 +186,24 @@ public final class PerformanceSuite implements AutoCloseable {
         report.set("steps", steps);
         report.set("notes", notes);
         report.set("runs", runs);
-        SuiteReport table = new SuiteReport(report);
-        report.set("table", table.rows());
         String stamp = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm", Locale.ROOT));
         Path json = results.resolve(stamp + ".json");
-        Path markdown = results.resolve(stamp + ".md");
+        // the measurements first, so that a rendering fault cannot lose a run (re-render with --render)
         JSON.writeValue(json.toFile(), report);
+        render(report, json);
+        return 0;
+    }
+
+    /** Builds the table from a results document, adds it to the JSON, writes the Markdown beside it, prints it. */
+    static void render(ObjectNode report, Path json) throws IOException {
+        SuiteReport table = new SuiteReport(report);
+        report.set("table", table.rows());
+        JSON.writeValue(json.toFile(), report);
+        Path markdown = json.resolveSibling(json.getFileName().toString().replaceAll("\\.json$", "") + ".md");
         Files.writeString(markdown, table.markdown(), StandardCharsets.UTF_8);
         System.out.println();
         System.out.println(table.console());
-        System.out.println("results: " + root.relativize(json) + ", " + root.relativize(markdown));
-        return 0;
+        System.out.println("results: " + json + ", " + markdown);
     }
 
     private ObjectNode settings() {

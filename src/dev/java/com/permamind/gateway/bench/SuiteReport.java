@@ -229,6 +229,9 @@ final class SuiteReport {
     }
 
     private static double ratio(JsonNode value, JsonNode baseline) {
+        if (value == null || baseline == null || value.isMissingNode() || baseline.isMissingNode()) {
+            return Double.NaN;
+        }
         double b = baseline.asDouble();
         return b == 0 ? Double.NaN : value.asDouble() / b;
     }
