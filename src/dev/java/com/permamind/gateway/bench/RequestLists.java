@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,6 +33,10 @@ final class RequestLists {
     static final int MIX_LINES = 200_000;
     static final int EVENT_LINES = 50_000;
 
+    /** A read of the node: the Lua function and its parameters. */
+    record NodeRead(String function, Map<String, String> params) {
+    }
+
     /** One part of the distinct (name, version) keys: what the gateway is asked, and the same read sent straight to the node. */
     record Distinct(Path gateway, Path direct, int size) {
     }
@@ -45,6 +52,12 @@ final class RequestLists {
     final Distinct recovery1;
     final Distinct recovery2;
     final int mixDistinctKeys;
+    /**
+     * For each distinct mix path whose answer does not depend on the clock, the read the gateway
+     * sends the node for it (function and parameters, as RegistryRequests normalises them), so the
+     * simulated node can compute its answers before the mix is measured.
+     */
+    final Map<String, NodeRead> nodeReads = new LinkedHashMap<>();
     final int skillCount;
     final int versionCount;
     private final List<String> mixLines;
@@ -96,33 +109,50 @@ final class RequestLists {
         mixLines = new ArrayList<>(MIX_LINES);
         for (int i = 0; i < MIX_LINES; i++) {
             int kind = random.nextInt(100);
-            String skill = encode(byPopularity.get(skillZipf.next(random)));
+            String rawSkill = byPopularity.get(skillZipf.next(random));
+            String skill = encode(rawSkill);
             String path;
+            NodeRead read = null;
             if (kind < 50) {
                 path = "/api/skills/" + skill;
+                read = new NodeRead("get-skill", Map.of("name", rawSkill));
             } else if (kind < 60) {
                 path = "/api/skills/" + skill + "/versions";
+                read = new NodeRead("get-skill-versions", Map.of("name", rawSkill));
             } else if (kind < 70) {
                 path = "/api/skills/" + skill + "/downloads";
             } else if (kind < 92) {
                 int page = searchPageZipf.next(random);
-                path = "/api/skills/search?q=" + encode(termsByPopularity.get(termZipf.next(random)))
-                        + (page == 0 ? "" : "&offset=" + page * 20);
+                String term = termsByPopularity.get(termZipf.next(random));
+                path = "/api/skills/search?q=" + encode(term) + (page == 0 ? "" : "&offset=" + page * 20);
+                read = new NodeRead("search-skills", Map.of("q", term, "limit", "20", "offset",
+                        Integer.toString(page * 20)));
             } else if (kind < 98) {
-                StringBuilder list = new StringBuilder("/api/skills?offset=").append(pageZipf.next(random) * 20);
+                int offset = pageZipf.next(random) * 20;
+                StringBuilder list = new StringBuilder("/api/skills?offset=").append(offset);
+                Map<String, String> params = new LinkedHashMap<>(Map.of("limit", "20", "offset", Integer.toString(offset)));
                 int filter = random.nextInt(10);
                 if (filter < 3) {
-                    list.append("&tags=").append(encode(tagList.get(tagZipf.next(random))));
+                    String tag = tagList.get(tagZipf.next(random));
+                    list.append("&tags=").append(encode(tag));
+                    params.put("tags", tag.toLowerCase(Locale.ROOT));
                 } else if (filter < 5) {
-                    list.append("&author=").append(encode(authorList.get(authorZipf.next(random))));
+                    String author = authorList.get(authorZipf.next(random));
+                    list.append("&author=").append(encode(author));
+                    params.put("author", author.toLowerCase(Locale.ROOT));
                 }
                 path = list.toString();
+                read = new NodeRead("list-skills", params);
             } else if (kind < 99) {
                 path = "/api/info";
+                read = new NodeRead("info", Map.of());
             } else {
                 path = "/api/stats/downloads";
             }
             mixLines.add(path);
+            if (read != null) {
+                nodeReads.putIfAbsent(path, read);
+            }
         }
         mixDistinctKeys = new HashSet<>(mixLines).size();
         mix = write(dir.resolve("mix.txt"), mixLines);
