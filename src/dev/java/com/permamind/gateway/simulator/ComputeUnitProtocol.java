@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
@@ -18,14 +19,16 @@ import java.util.function.LongSupplier;
  */
 final class ComputeUnitProtocol implements UpstreamProtocol {
 
+    private final Vertx vertx;
     private final String processId;
     private final RegistryProcess process;
     private final DryRunReplies replies;
     private final LongSupplier clock;
     private final ObjectMapper mapper;
 
-    ComputeUnitProtocol(String processId, RegistryProcess process, DryRunReplies replies, LongSupplier clock,
-                        ObjectMapper mapper) {
+    ComputeUnitProtocol(Vertx vertx, String processId, RegistryProcess process, DryRunReplies replies,
+                        LongSupplier clock, ObjectMapper mapper) {
+        this.vertx = vertx;
         this.processId = processId;
         this.process = process;
         this.replies = replies;
@@ -50,10 +53,21 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
         } else if (!processId.equals(requested)) {
             error(context, 404, "Process " + requested + " not found");
         } else {
-            message(context).ifPresentOrElse(
-                    message -> json(context, replies.result(process.handle(message.tags(), clock.getAsLong()), message.from())),
+            message(context).ifPresentOrElse(message -> answer(context, message),
                     () -> error(context, 400, "body must be a JSON message with Tags"));
         }
+    }
+
+    /**
+     * Runs the handler and writes the reply on a worker: a Search-Skills over thousands of skills
+     * serialises megabytes, which must not stall the event loops the HyperBEAM side shares.
+     */
+    private void answer(RoutingContext context, DryRunMessage message) {
+        long now = clock.getAsLong();
+        vertx.executeBlocking(() -> mapper.writeValueAsString(replies.result(process.handle(message.tags(), now),
+                        message.from())), false)
+                .onSuccess(body -> context.response().putHeader("Content-Type", "application/json").end(body))
+                .onFailure(context::fail);
     }
 
     /** The dryrun message: its tags (a later tag of the same name wins, as in aos) and its sender. */

@@ -45,7 +45,7 @@ public final class RegistrySimulator implements AutoCloseable {
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
                 new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper));
         Future<Void> computeUnit = startUpstream(Upstream.COMPUTE_UNIT, config.computeUnitPort(),
-                new ComputeUnitProtocol(config.processId(), process, new DryRunReplies(mapper, luaJson), this::now, mapper));
+                new ComputeUnitProtocol(vertx, config.processId(), process, new DryRunReplies(mapper, luaJson), this::now, mapper));
         await(Future.all(hyperbeam, computeUnit).mapEmpty());
         return this;
     }

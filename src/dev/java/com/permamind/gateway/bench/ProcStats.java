@@ -1,0 +1,146 @@
+package com.permamind.gateway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CPU time and resident memory from Linux {@code /proc}: how many cores a process used during a
+ * run, how busy the whole machine was (other developers share it), and a process's RSS.
+ */
+final class ProcStats {
+
+    /** USER_HZ: the unit of the tick counts in /proc; 100 on every Linux this runs on. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    private ProcStats() {
+    }
+
+    /** utime + stime of a process, in ticks; -1 once it is gone. */
+    static long processTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Busy and total ticks of the whole machine (all cores), from the first line of /proc/stat. */
+    static long[] machineTicks() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            long idle = 0;
+            for (int i = 1; i < fields.length; i++) {
+                long value = Long.parseLong(fields[i]);
+                // guest time is already counted in user time
+                if (i <= 8) {
+                    total += value;
+                }
+                if (i == 4 || i == 5) {
+                    idle += value;
+                }
+            }
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** VmRSS in MiB, or -1. */
+    static double rssMib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return -1;
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * CPU used between {@link #start} and {@link Window#stop}: cores per process (named), cores
+     * for the whole machine, and the rest ("other": processes outside the suite).
+     */
+    static Window start(Map<String, Long> pids) {
+        return new Window(pids);
+    }
+
+    static final class Window {
+        private final Map<String, Long> pids;
+        private final Map<String, Long> startTicks = new LinkedHashMap<>();
+        private final long[] startMachine;
+        private final long startNanos;
+        /** Last tick count seen for processes that may exit before stop() (wrk). */
+        private final Map<String, Long> lastSeen = new LinkedHashMap<>();
+
+        private Window(Map<String, Long> pids) {
+            this.pids = new LinkedHashMap<>(pids);
+            this.pids.forEach((name, pid) -> startTicks.put(name, processTicks(pid)));
+            this.startMachine = machineTicks();
+            this.startNanos = System.nanoTime();
+        }
+
+        /** Adds a process that started after the window (wrk), counted from zero. */
+        synchronized void track(String name, long pid) {
+            pids.put(name, pid);
+            startTicks.put(name, 0L);
+        }
+
+        /** Reads the processes' counters now, so a process that exits later still counts. */
+        synchronized void sample() {
+            pids.forEach((name, pid) -> {
+                long ticks = processTicks(pid);
+                if (ticks >= 0) {
+                    lastSeen.put(name, ticks);
+                }
+            });
+        }
+
+        /** Cores used: per tracked process, "machine" (all processes) and "other" (not tracked). */
+        synchronized Map<String, Double> stop(List<String> ours) {
+            sample();
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            long[] machine = machineTicks();
+            Map<String, Double> cores = new LinkedHashMap<>();
+            double oursTotal = 0;
+            for (String name : pids.keySet()) {
+                Long last = lastSeen.get(name);
+                Long first = startTicks.get(name);
+                if (last == null || first == null || first < 0) {
+                    continue;
+                }
+                double used = (last - first) / TICKS_PER_SECOND / seconds;
+                cores.put(name, round(used));
+                if (ours.contains(name)) {
+                    oursTotal += used;
+                }
+            }
+            double machineCores = (machine[0] - startMachine[0]) / TICKS_PER_SECOND / seconds;
+            cores.put("machine", round(machineCores));
+            cores.put("other", round(Math.max(0, machineCores - oursTotal)));
+            return cores;
+        }
+    }
+
+    static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
