@@ -79,6 +79,9 @@ public final class PerformanceSuite implements AutoCloseable {
     private final ArrayNode notes = JSON.createArrayNode();
 
     private final boolean nodeMemo = !"0".equals(System.getenv("BENCH_NODE_MEMO"));
+    /** BENCH_STEPS=cached,uncached: only these steps run (a partial run is written under tmp/). */
+    private final List<String> selectedSteps = Arrays.stream(System.getenv().getOrDefault("BENCH_STEPS", "").split(","))
+            .map(String::trim).filter(name -> !name.isEmpty()).toList();
     private MemoizedNode memoizedNode;
     private RegistrySimulator simulator;
     private UpstreamCalls upstreamCalls;
@@ -198,7 +201,7 @@ public final class PerformanceSuite implements AutoCloseable {
         report.set("notes", notes);
         report.set("runs", runs);
         String stamp = now.format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm", Locale.ROOT));
-        Path json = results.resolve(stamp + ".json");
+        Path json = (selectedSteps.isEmpty() ? results : work).resolve(stamp + ".json");
         // the measurements first, so that a rendering fault cannot lose a run (re-render with --render)
         JSON.writeValue(json.toFile(), report);
         render(report, json);
@@ -228,6 +231,10 @@ public final class PerformanceSuite implements AutoCloseable {
     /** Runs a step if the time budget still has room for it; a failing step is recorded, the suite goes on. */
     private void step(String name, int estimateSeconds, Step step) {
         ObjectNode result = steps.putObject(name);
+        if (!selectedSteps.isEmpty() && !selectedSteps.contains(name)) {
+            result.put("skipped", "not in BENCH_STEPS");
+            return;
+        }
         long remaining = (deadlineNanos - System.nanoTime()) / 1_000_000_000L;
         if (remaining < (quick ? estimateSeconds / 3 : estimateSeconds)) {
             result.put("skipped", "time budget: " + remaining + " s left, the step needs about " + estimateSeconds + " s");
