@@ -4,6 +4,7 @@ import com.permamind.gateway.answer.RegistryAnswers;
 import com.permamind.gateway.arweave.DeploymentLog;
 import com.permamind.gateway.arweave.LuaModuleDriftCheck;
 import com.permamind.gateway.arweave.ModuleDriftWatch;
+import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
 import com.permamind.gateway.lua.RegistryModule;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
@@ -38,6 +40,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +69,24 @@ public class GatewayConfiguration implements CamelConfiguration {
     public Clock registryClock(@PropertyInject(value = "gateway.clock-pinned-at", defaultValue = "") String pinnedAt) {
         return once("registryClock", () -> pinnedAt.isBlank() ? Clock.systemUTC()
                     : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC));
+    }
+
+    /**
+     * The pool the query routes hop to before they may block (the threads step of
+     * registry-query.yaml), shared by all of them: one thread per read in flight upstream.
+     */
+    @BindToRegistry
+    public ExecutorService upstreamReads(CamelContext context, @PropertyInject("gateway.upstream-threads") int threads,
+            @PropertyInject("gateway.upstream-queue") int queue) {
+        return once("upstreamReads", () -> {
+            ThreadPoolProfile profile = new ThreadPoolProfile("upstreamReads");
+            profile.setPoolSize(threads);
+            profile.setMaxPoolSize(threads);
+            profile.setMaxQueueSize(queue);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+            LOG.info("Upstream reads: {} threads, then up to {} waiting", threads, queue);
+            return context.getExecutorServiceManager().newThreadPool(this, "upstreamReads", profile);
+        });
     }
 
     /** Camel's HTTP header filter drops Cache-Control from answers; the response cache sets it on purpose. */
@@ -128,6 +150,14 @@ public class GatewayConfiguration implements CamelConfiguration {
                     + " at most {} answers", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxEntries);
             return cache;
         });
+    }
+
+    /** Cache hits answered on the HTTP server, before their route (HttpServerVertx mounts it). */
+    @BindToRegistry
+    public CacheFront responseCacheFront(@BeanInject("responseCache") ResponseCache cache,
+            @BeanInject("requestMetrics") RequestMetrics metrics, @BeanInject("registryClock") Clock clock,
+            CamelContext context) {
+        return once("responseCacheFront", () -> new CacheFront(cache, metrics, clock, context.getRestConfiguration()));
     }
 
     /** The Arweave id nodes load the module by: configured, else the newest deployment logged. */

@@ -104,7 +104,6 @@ public final class RegistrySimulator implements AutoCloseable {
         return callLogs.get(upstream).requests();
     }
 
-    /** Forgets the calls and requests of both upstreams. */
     /** The most calls this upstream had in progress at once since the counters were reset. */
     public int mostInFlight(Upstream upstream) {
         return callLogs.get(upstream).mostInFlight();
@@ -118,6 +117,7 @@ public final class RegistrySimulator implements AutoCloseable {
         resetCounters();
     }
 
+    /** Forgets the calls and requests of both upstreams. */
     public void resetCounters() {
         callLogs.values().forEach(CallLog::reset);
     }

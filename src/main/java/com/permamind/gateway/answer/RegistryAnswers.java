@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
@@ -79,6 +80,10 @@ public class RegistryAnswers {
             LOG.warn("no upstream could answer {}: {}", queryOf(exchange), upstream.getMessage());
             out.setHeader("Retry-After", retryAfterSeconds);
             problem(out, 503, "No registry upstream can answer right now; try again later.");
+        } else if (find(caught, RejectedExecutionException.class) != null) {
+            LOG.warn("{} refused: its thread pool and queue are full", queryOf(exchange));
+            out.setHeader("Retry-After", retryAfterSeconds);
+            problem(out, 503, "The gateway is at capacity; try again later.");
         } else {
             LOG.error("failed to answer {}", queryOf(exchange), caught);
             problem(out, 500, "The gateway failed to answer this request.");

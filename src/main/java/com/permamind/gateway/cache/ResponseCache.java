@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <li>a fresh answer is served without any upstream call; one near expiry is refreshed in the
  * background while it keeps being served;</li>
  * <li>concurrent requests for the same missing key make one upstream call: the first goes on
- * through the route, the others wait for its answer (single flight);</li>
+ * through the route, the others wait for its answer (single flight), on the upstream pool;</li>
  * <li>an answer is kept past its freshness for {@code staleIfError}: when no upstream can answer,
  * it is served as {@code stale} with its {@code Age}; past that, the request gets a 503.</li>
  * </ul>
@@ -49,8 +49,12 @@ public class ResponseCache implements CamelContextAware {
     private static final String IF_NONE_MATCH = "registryIfNoneMatch";
     private static final String SOURCE_CACHE = "cache";
     private static final String SOURCE_STALE = "stale";
+    // longer URIs are not remembered for the front: they go through the route every time
+    private static final int MAX_FRONT_URI = 2048;
 
     private final Cache<String, CachedAnswer> answers;
+    // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
+    private final Cache<String, RegistryRequest> readsByUri;
     private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
@@ -78,6 +82,7 @@ public class ResponseCache implements CamelContextAware {
                         Duration.ofNanos(answer.ttlNanos() + staleIfErrorNanos)))
                 .recordStats()
                 .build();
+        this.readsByUri = Caffeine.newBuilder().maximumSize(maxEntries).build();
     }
 
     public void bindMetrics(MeterRegistry registry) {
@@ -95,31 +100,52 @@ public class ResponseCache implements CamelContextAware {
     }
 
     /**
-     * Answers from memory when it can: a fresh entry, or the answer of a request for the same key
-     * already under way. Otherwise this request goes on to the upstreams, and others wait for it.
+     * Answers from memory when it can: a fresh entry, refreshed in the background when it is near
+     * expiry. Never waits, so it can run on the event loop.
      */
-    public void lookup(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request)
-            throws Exception {
-        String key = request.key();
+    public void lookup(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
         long now = System.nanoTime();
         exchange.setProperty(IF_NONE_MATCH, exchange.getMessage().getHeader("If-None-Match", String.class));
-        boolean refreshing = exchange.getProperty(REFRESH, false, Boolean.class);
-        CachedAnswer cached = answers.getIfPresent(key);
-        if (!refreshing && cached != null && cached.freshAt(now)) {
-            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(key)) {
+        if (exchange.getProperty(REFRESH, false, Boolean.class)) {
+            return;
+        }
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
+            readsByUri.put(uri, request);
+        }
+        CachedAnswer cached = answers.getIfPresent(request.key());
+        if (cached != null && cached.freshAt(now)) {
+            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(request.key())) {
                 refreshInBackground(exchange, request);
             }
             serve(exchange, cached, SOURCE_CACHE, now);
-            return;
         }
+    }
+
+    /**
+     * For a read that missed: when a request for the same key is already under way upstream, waits
+     * for its answer (this may block); otherwise this request makes the call, and later ones wait for it.
+     */
+    public void joinFlight(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request)
+            throws Exception {
+        String key = request.key();
         CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
         CompletableFuture<CachedAnswer> leader = loading.putIfAbsent(key, mine);
         if (leader != null) {
-            if (refreshing) {
+            if (exchange.getProperty(REFRESH, false, Boolean.class)) {
                 exchange.setProperty(ANSWERED, true);
                 return;
             }
             serve(exchange, await(leader, key), SOURCE_CACHE, System.nanoTime());
+            return;
+        }
+        // a request that made its call while this one waited for a thread has left its answer
+        long now = System.nanoTime();
+        CachedAnswer cached = answers.getIfPresent(key);
+        if (!exchange.getProperty(REFRESH, false, Boolean.class) && cached != null && cached.freshAt(now)) {
+            loading.remove(key, mine);
+            mine.complete(cached);
+            serve(exchange, cached, SOURCE_CACHE, now);
             return;
         }
         // whatever happens to this exchange, the ones waiting on it are released
@@ -210,9 +236,7 @@ public class ResponseCache implements CamelContextAware {
     private static void caching(Message out, CachedAnswer answer, long now, String source) {
         out.setHeader("X-Registry-Source", source);
         out.setHeader("ETag", answer.etag());
-        long remaining = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(answer.ttlNanos() - answer.ageNanos(now)));
-        out.setHeader("Cache-Control", answer.ttlNanos() == 0 ? "no-store"
-                : SOURCE_STALE.equals(source) ? "no-cache" : "public, max-age=" + remaining);
+        out.setHeader("Cache-Control", cacheControl(answer, now, source));
     }
 
     /** A conditional GET whose ETag still matches gets 304 and no body. */
@@ -223,15 +247,43 @@ public class ResponseCache implements CamelContextAware {
         if (ifNoneMatch == null || etag == null || out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class) != 200) {
             return;
         }
+        if (matches(ifNoneMatch, etag)) {
+            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 304);
+            out.removeHeader(Exchange.CONTENT_TYPE);
+            out.setBody(null);
+        }
+    }
+
+    /** Whether an If-None-Match header names this strong ETag (weakly compared, as RFC 9110 asks). */
+    static boolean matches(String ifNoneMatch, String etag) {
         for (String candidate : ifNoneMatch.split(",")) {
             String tag = candidate.trim();
             if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
-                out.setHeader(Exchange.HTTP_RESPONSE_CODE, 304);
-                out.removeHeader(Exchange.CONTENT_TYPE);
-                out.setBody(null);
-                return;
+                return true;
             }
         }
+        return false;
+    }
+
+    /** A read the route prepared from this URI before, when its answer is fresh and not yet due for refresh. */
+    Hit hit(String uri, long now) {
+        RegistryRequest request = readsByUri.getIfPresent(uri);
+        if (request == null) {
+            return null;
+        }
+        CachedAnswer cached = answers.getIfPresent(request.key());
+        if (cached == null || !cached.freshAt(now) || cached.dueForRefresh(now, refreshAhead)) {
+            return null;
+        }
+        return new Hit(request, cached);
+    }
+
+    record Hit(RegistryRequest request, CachedAnswer answer) {
+    }
+
+    static String cacheControl(CachedAnswer answer, long now, String source) {
+        long remaining = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(answer.ttlNanos() - answer.ageNanos(now)));
+        return answer.ttlNanos() == 0 ? "no-store" : SOURCE_STALE.equals(source) ? "no-cache" : "public, max-age=" + remaining;
     }
 
     // The copy still holds the request's headers, so it runs through the query's route as the request did.

@@ -1,0 +1,122 @@
+package com.permamind.gateway.cache;
+
+import com.permamind.gateway.metrics.RequestMetrics;
+import com.permamind.gateway.query.RegistryRequest;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.spi.RestConfiguration;
+
+/**
+ * Answers a read from the response cache on the HTTP server itself, before its route runs, when
+ * the very same request URI was prepared by the route before and its answer is fresh: the answer,
+ * status and headers are the ones the route would give for that cache hit (registry-query.yaml).
+ *
+ * <p>A cache hit is most of the gateway's traffic, and going through a Camel exchange for it costs
+ * several times the work of writing the bytes. Anything else (a URI not seen yet, an answer that
+ * is stale or due for its refresh ahead, another method) goes on to the route.
+ */
+public final class CacheFront implements Handler<RoutingContext> {
+
+    private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
+    private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
+    private static final CharSequence CACHE = HttpHeaders.createOptimized("cache");
+    private static final long MINUTE_MS = 60_000;
+    // CORS headers that depend on the request: the front answers nothing, the routes do
+    private static final Map<CharSequence, CharSequence> ROUTES_ONLY = Collections.unmodifiableMap(new HashMap<>());
+
+    private final ResponseCache cache;
+    private final RequestMetrics metrics;
+    private final Clock clock;
+    private final RestConfiguration rest;
+    // read from the REST configuration at the first request: the routes set it after the beans are made
+    private volatile Map<CharSequence, CharSequence> corsHeaders;
+
+    public CacheFront(ResponseCache cache, RequestMetrics metrics, Clock clock, RestConfiguration rest) {
+        this.cache = cache;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.rest = rest;
+    }
+
+    /**
+     * The CORS headers Camel's REST binding adds to every answer, or ROUTES_ONLY when they depend on
+     * the request (credentials allowed with any origin echo the Origin).
+     */
+    private static Map<CharSequence, CharSequence> corsHeaders(RestConfiguration rest) {
+        Map<CharSequence, CharSequence> cors = new LinkedHashMap<>();
+        if (rest.isEnableCORS()) {
+            // the headers Camel's REST binding sets, with its defaults for those not configured
+            Map<String, String> configured = rest.getCorsHeaders() == null ? Map.of() : rest.getCorsHeaders();
+            String origin = configured.getOrDefault("Access-Control-Allow-Origin",
+                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_ORIGIN);
+            String credentials = configured.get("Access-Control-Allow-Credentials");
+            if ("true".equalsIgnoreCase(credentials) && "*".equals(origin)) {
+                return ROUTES_ONLY;
+            }
+            cors.put("Access-Control-Allow-Origin", origin);
+            cors.put("Access-Control-Allow-Methods", configured.getOrDefault("Access-Control-Allow-Methods",
+                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_METHODS));
+            cors.put("Access-Control-Allow-Headers", configured.getOrDefault("Access-Control-Allow-Headers",
+                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_HEADERS));
+            cors.put("Access-Control-Max-Age", configured.getOrDefault("Access-Control-Max-Age",
+                    RestConfiguration.CORS_ACCESS_CONTROL_MAX_AGE));
+            if (credentials != null) {
+                cors.put("Access-Control-Allow-Credentials", credentials);
+            }
+        }
+        Map<CharSequence, CharSequence> optimized = new LinkedHashMap<>();
+        cors.forEach((name, value) -> optimized.put(HttpHeaders.createOptimized(name.toString()),
+                HttpHeaders.createOptimized(value.toString())));
+        return optimized;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        long start = System.nanoTime();
+        HttpServerRequest request = ctx.request();
+        Map<CharSequence, CharSequence> cors = corsHeaders;
+        if (cors == null) {
+            cors = corsHeaders = corsHeaders(rest);
+        }
+        ResponseCache.Hit hit = cors != ROUTES_ONLY && request.method() == HttpMethod.GET ? cache.hit(request.uri(), start) : null;
+        if (hit == null || !current(hit.request())) {
+            ctx.next();
+            return;
+        }
+        CachedAnswer answer = hit.answer();
+        HttpServerResponse response = ctx.response();
+        MultiMap headers = response.headers();
+        cors.forEach(headers::add);
+        headers.add(AGE, Long.toString(TimeUnit.NANOSECONDS.toSeconds(answer.ageNanos(start))));
+        headers.add(HttpHeaders.CACHE_CONTROL, ResponseCache.cacheControl(answer, start, "cache"));
+        headers.add(HttpHeaders.ETAG, answer.etag());
+        headers.add(X_REGISTRY_SOURCE, CACHE);
+        String ifNoneMatch = request.getHeader(HttpHeaders.IF_NONE_MATCH);
+        int status = answer.status();
+        if (ifNoneMatch != null && status == 200 && ResponseCache.matches(ifNoneMatch, answer.etag())) {
+            status = 304;
+            response.setStatusCode(status).end();
+        } else {
+            headers.add(HttpHeaders.CONTENT_TYPE, answer.contentType());
+            response.setStatusCode(status).end(answer.body());
+        }
+        metrics.served(hit.request().query(), "cache", status, System.nanoTime() - start, null);
+    }
+
+    // a clocked read (download windows) was prepared for one minute; in the next, its route asks anew
+    private boolean current(RegistryRequest request) {
+        String now = request.param("now");
+        return now == null || Long.parseLong(now) == clock.millis() / MINUTE_MS * MINUTE_MS;
+    }
+}

@@ -1,0 +1,81 @@
+package com.permamind.gateway.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.permamind.gateway.simulator.Fault;
+import com.permamind.gateway.simulator.Upstream;
+import com.permamind.gateway.support.GatewayHarness;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads that go upstream wait on a bounded pool; cache hits never touch it. With 2 upstream
+ * threads and room for 2 more reads in the queue, all taken by slow reads: a cached read is still
+ * answered at once, and a fifth uncached read is refused with a 503 rather than queued without end.
+ */
+class UpstreamPoolTest {
+
+    private static final long HYPERBEAM_MILLIS = 3000;
+    private static GatewayHarness gateway;
+
+    @BeforeAll
+    static void start() {
+        gateway = GatewayHarness.start(Map.of("gateway.upstream-threads", "2", "gateway.upstream-queue", "2"));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    @Test
+    void should_answer_cache_hits_and_refuse_overflow_while_every_upstream_thread_waits() throws Exception {
+        assertEquals("hyperbeam", gateway.get("/api/info").headers().firstValue("X-Registry-Source").orElseThrow());
+        gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
+        gateway.simulator().resetCounters();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            slow.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=slow&offset=" + i))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        awaitInFlightAtHyperbeam(2);
+        Thread.sleep(300); // the other two reach the queue
+
+        long start = System.nanoTime();
+        HttpResponse<String> cached = gateway.get("/api/info");
+        long cachedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(200, cached.statusCode());
+        assertEquals("cache", cached.headers().firstValue("X-Registry-Source").orElseThrow());
+        assertTrue(cachedMillis < 1000, "a cache hit waited " + cachedMillis + " ms behind slow reads");
+
+        HttpResponse<String> overflow = gateway.get("/api/skills/search?q=overflow");
+        assertEquals(503, overflow.statusCode(), overflow.body());
+        assertTrue(overflow.headers().firstValue("Retry-After").isPresent());
+        assertTrue(overflow.body().contains("capacity"), overflow.body());
+
+        for (CompletableFuture<HttpResponse<String>> read : slow) {
+            assertEquals(200, read.join().statusCode());
+        }
+        assertEquals(2, gateway.simulator().mostInFlight(Upstream.HYPERBEAM));
+        assertEquals(0, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills") - 4);
+    }
+
+    private static void awaitInFlightAtHyperbeam(int reads) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gateway.simulator().mostInFlight(Upstream.HYPERBEAM) < reads && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(reads, gateway.simulator().mostInFlight(Upstream.HYPERBEAM));
+    }
+}
