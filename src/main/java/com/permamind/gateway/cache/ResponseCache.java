@@ -54,7 +54,7 @@ public class ResponseCache implements CamelContextAware {
 
     private final Cache<String, CachedAnswer> answers;
     // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
-    private final Cache<String, RegistryRequest> readsByUri;
+    private final Cache<String, Hit> readsByUri;
     private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
@@ -111,7 +111,7 @@ public class ResponseCache implements CamelContextAware {
         }
         String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
-            readsByUri.put(uri, request);
+            readsByUri.put(uri, new Hit(request, request.key(), null));
         }
         CachedAnswer cached = answers.getIfPresent(request.key());
         if (cached != null && cached.freshAt(now)) {
@@ -267,18 +267,19 @@ public class ResponseCache implements CamelContextAware {
 
     /** A read the route prepared from this URI before, when its answer is fresh and not yet due for refresh. */
     Hit hit(String uri, long now) {
-        RegistryRequest request = readsByUri.getIfPresent(uri);
-        if (request == null) {
+        Hit read = readsByUri.getIfPresent(uri);
+        if (read == null) {
             return null;
         }
-        CachedAnswer cached = answers.getIfPresent(request.key());
+        CachedAnswer cached = answers.getIfPresent(read.key());
         if (cached == null || !cached.freshAt(now) || cached.dueForRefresh(now, refreshAhead)) {
             return null;
         }
-        return new Hit(request, cached);
+        return new Hit(read.request(), read.key(), cached);
     }
 
-    record Hit(RegistryRequest request, CachedAnswer answer) {
+    /** A read, its cache key, and (when it is a hit) its answer. */
+    record Hit(RegistryRequest request, String key, CachedAnswer answer) {
     }
 
     static String cacheControl(CachedAnswer answer, long now, String source) {
