@@ -1,5 +1,6 @@
 package com.permamind.gateway.cache;
 
+import com.permamind.gateway.http.ApiCors;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequest;
 import io.vertx.core.Handler;
@@ -32,7 +33,7 @@ public final class CacheFront implements Handler<RoutingContext> {
     private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
     private static final CharSequence CACHE = HttpHeaders.createOptimized("cache");
     private static final long MINUTE_MS = 60_000;
-    // CORS headers that depend on the request: the front answers nothing, the routes do
+    // CORS headers that depend on the request (ApiCors): the front answers nothing, the routes do
     private static final Map<CharSequence, CharSequence> ROUTES_ONLY = Collections.unmodifiableMap(new HashMap<>());
 
     private final ResponseCache cache;
@@ -49,35 +50,13 @@ public final class CacheFront implements Handler<RoutingContext> {
         this.rest = rest;
     }
 
-    /**
-     * The CORS headers Camel's REST binding adds to every answer, or ROUTES_ONLY when they depend on
-     * the request (credentials allowed with any origin echo the Origin).
-     */
     private static Map<CharSequence, CharSequence> corsHeaders(RestConfiguration rest) {
-        Map<CharSequence, CharSequence> cors = new LinkedHashMap<>();
-        if (rest.isEnableCORS()) {
-            // the headers Camel's REST binding sets, with its defaults for those not configured
-            Map<String, String> configured = rest.getCorsHeaders() == null ? Map.of() : rest.getCorsHeaders();
-            String origin = configured.getOrDefault("Access-Control-Allow-Origin",
-                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_ORIGIN);
-            String credentials = configured.get("Access-Control-Allow-Credentials");
-            if ("true".equalsIgnoreCase(credentials) && "*".equals(origin)) {
-                return ROUTES_ONLY;
-            }
-            cors.put("Access-Control-Allow-Origin", origin);
-            cors.put("Access-Control-Allow-Methods", configured.getOrDefault("Access-Control-Allow-Methods",
-                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_METHODS));
-            cors.put("Access-Control-Allow-Headers", configured.getOrDefault("Access-Control-Allow-Headers",
-                    RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_HEADERS));
-            cors.put("Access-Control-Max-Age", configured.getOrDefault("Access-Control-Max-Age",
-                    RestConfiguration.CORS_ACCESS_CONTROL_MAX_AGE));
-            if (credentials != null) {
-                cors.put("Access-Control-Allow-Credentials", credentials);
-            }
+        Map<String, String> cors = ApiCors.headers(rest);
+        if (cors == null) {
+            return ROUTES_ONLY;
         }
         Map<CharSequence, CharSequence> optimized = new LinkedHashMap<>();
-        cors.forEach((name, value) -> optimized.put(HttpHeaders.createOptimized(name.toString()),
-                HttpHeaders.createOptimized(value.toString())));
+        cors.forEach((name, value) -> optimized.put(HttpHeaders.createOptimized(name), HttpHeaders.createOptimized(value)));
         return optimized;
     }
 

@@ -39,9 +39,12 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopHttpConsumer.class);
 
+    private final String exposedHeaders;
+
     public EventLoopHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor,
             List<Handler<RoutingContext>> handlers, String routerName) {
         super(endpoint, processor, handlers, routerName);
+        this.exposedHeaders = ApiCors.exposedHeaders(endpoint.getCamelContext().getRestConfiguration());
     }
 
     @Override
@@ -99,6 +102,9 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
         HeaderFilterStrategy filter = getEndpoint().getHeaderFilterStrategy();
         if (filter != null) {
             copyHeaders(response, ctx.pathParams(), message, filter, exchange);
+        }
+        if (exposedHeaders != null && response.headers().contains("Access-Control-Allow-Origin")) {
+            response.putHeader(ApiCors.EXPOSE_HEADERS, exposedHeaders);
         }
         if (exchange.getException() != null) {
             // an exception no route handled: nothing of it reaches the client
