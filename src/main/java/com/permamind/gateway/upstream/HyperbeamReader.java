@@ -8,15 +8,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -105,24 +100,10 @@ public class HyperbeamReader {
     }
 
     private String call(URI node, RegistryRequest request) {
-        HttpRequest get = HttpRequest.newBuilder(uri(node, request)).timeout(timeout)
-                .header("Accept", "application/json").GET().build();
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(get, HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> response;
-        try {
-            // the whole answer, body included, within the limit: a node may stall mid-body
-            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new UpstreamException(SOURCE, "no answer within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw new UpstreamException(SOURCE, describe(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamException(SOURCE, "interrupted");
-        }
-        if (response.statusCode() != 200) {
-            throw new UpstreamException(SOURCE, "HTTP " + response.statusCode());
+        HttpRequest.Builder get = HttpRequest.newBuilder(uri(node, request)).header("Accept", "application/json").GET();
+        BoundedExchange.Answer response = BoundedExchange.send(http, get, timeout, SOURCE, "");
+        if (response.status() != 200) {
+            throw new UpstreamException(SOURCE, "HTTP " + response.status());
         }
         JsonNode answer;
         try {
