@@ -3,6 +3,7 @@ package com.permamind.gateway.lua;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
@@ -125,6 +127,31 @@ public final class RegistryModule {
     /** Calls {@code function} over a decoded state; answers the JSON of {@code {ok, data | error}}. */
     public String call(String function, RegistryState state, Map<String, String> req) {
         return LuaJson.encode(invoke(function, state.base(), req));
+    }
+
+    /**
+     * Calls {@code function} over a decoded state for its verdict alone: the error it answers
+     * ({@code ok=false}), or null when it answers. Nothing is serialised.
+     */
+    public Refusal refusal(String function, RegistryState state, Map<String, String> req) {
+        LuaValue answer = invoke(function, state.base(), req);
+        if (answer.get("ok").toboolean()) {
+            return null;
+        }
+        LuaValue error = answer.get("error");
+        return new Refusal(text(error.get("kind")), text(error.get("message")));
+    }
+
+    private static String text(LuaValue value) {
+        if (!value.isstring()) {
+            return "";
+        }
+        LuaString bytes = value.checkstring();
+        return new String(bytes.m_bytes, bytes.m_offset, bytes.m_length, StandardCharsets.UTF_8);
+    }
+
+    /** A domain error of the module: its {@code kind} ({@code bad_request}, {@code not_found}) and message. */
+    public record Refusal(String kind, String message) {
     }
 
     /** As a node does: {@code base.skills} is the JSON string, decoded by the module on this call. */
