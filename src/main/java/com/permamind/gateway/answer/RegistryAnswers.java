@@ -48,8 +48,10 @@ public class RegistryAnswers {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** The answer for the module's {@code {ok, data | error}}: parsed by the reader, or its JSON text. */
     public void answer(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
-        JsonNode answer = parse(exchange.getMessage().getBody(String.class));
+        Object body = exchange.getMessage().getBody();
+        JsonNode answer = body instanceof JsonNode parsed ? parsed : parse(exchange.getMessage().getBody(String.class));
         Message out = cleared(exchange);
         timingHeaders(exchange);
         if (answer.path("ok").asBoolean()) {

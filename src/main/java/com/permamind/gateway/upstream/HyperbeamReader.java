@@ -54,13 +54,16 @@ public class HyperbeamReader {
         this.timing = timing;
     }
 
-    /** Reads the request from a node; leaves the module's JSON answer as the body. */
-    public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
+    /**
+     * Reads the request from a node; leaves the module's answer, parsed ({@code {ok, data | error}}),
+     * as the body: the answer is parsed once, here, where it is checked.
+     */
+    public JsonNode read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
         long start = System.nanoTime();
         String lastFailure = "no node was tried";
         for (URI node : nodes) {
             try {
-                String answer = call(node, request);
+                JsonNode answer = call(node, request);
                 timing.answered(exchange, SOURCE, start);
                 return answer;
             } catch (UpstreamException e) {
@@ -99,7 +102,7 @@ public class HyperbeamReader {
         return URI.create(uri.toString());
     }
 
-    private String call(URI node, RegistryRequest request) {
+    private JsonNode call(URI node, RegistryRequest request) {
         HttpRequest.Builder get = HttpRequest.newBuilder(uri(node, request)).header("Accept", "application/json").GET();
         BoundedExchange.Answer response = BoundedExchange.send(http, get, timeout, SOURCE, "");
         if (response.status() != 200) {
@@ -114,7 +117,7 @@ public class HyperbeamReader {
         if (answer == null || !answer.path("ok").isBoolean()) {
             throw new UpstreamException(SOURCE, "the answer is not an {ok, data | error} object");
         }
-        return new String(response.body(), StandardCharsets.UTF_8);
+        return answer;
     }
 
     static String describe(Throwable cause) {
