@@ -11,6 +11,7 @@ import com.permamind.gateway.upstream.UpstreamTiming;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -39,6 +40,23 @@ class RegistryAnswersTest {
         assertArrayEquals(expected, fromText.getMessage().getBody(Buffer.class).getBytes());
         assertArrayEquals(expected, fromTree.getMessage().getBody(Buffer.class).getBytes());
         assertEquals(fromText.getMessage().getHeaders(), fromTree.getMessage().getHeaders());
+        assertEquals("upstream;dur=12.3;desc=\"hyperbeam\"", fromTree.getMessage().getHeader("Server-Timing"));
+    }
+
+    @Test
+    void should_write_the_upstream_time_in_milliseconds_with_one_decimal() {
+        assertEquals("upstream;dur=0.0;desc=\"dryrun\"", RegistryAnswers.serverTiming(0, "dryrun"));
+        assertEquals("upstream;dur=0.1;desc=\"dryrun\"", RegistryAnswers.serverTiming(50_000, "dryrun"));
+        assertEquals("upstream;dur=1234.6;desc=\"dryrun\"", RegistryAnswers.serverTiming(1_234_567_890, "dryrun"));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            long nanos = random.nextInt(2_000_000_000);
+            if (nanos % 100_000 == 50_000) {
+                continue; // exactly half way: the double of %.1f may round either way
+            }
+            assertEquals(String.format(Locale.ROOT, "upstream;dur=%.1f;desc=\"hyperbeam\"", nanos / 1e6),
+                    RegistryAnswers.serverTiming(nanos, "hyperbeam"), nanos + " ns");
+        }
     }
 
     private static Exchange exchange(Object body) {
