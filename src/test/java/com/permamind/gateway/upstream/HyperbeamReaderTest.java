@@ -30,8 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class HyperbeamReaderTest {
 
+    // configured as the gateway's upstreamHttpClient bean
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1)).build();
+            .connectTimeout(Duration.ofSeconds(1)).followRedirects(HttpClient.Redirect.NEVER)
+            .executor(Runnable::run).build();
 
     private final CountDownLatch release = new CountDownLatch(1);
     private ServerSocket node;
@@ -55,7 +57,9 @@ class HyperbeamReaderTest {
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         assertTrue(failure.getMessage().contains("no answer within 500 ms"), failure.getMessage());
-        assertTrue(elapsedMillis >= 450 && elapsedMillis < 1500, "failed after " + elapsedMillis + " ms");
+        // the node stays silent until the test ends: only the limit can end the read (the bound is
+        // loose because this machine is shared, and a first call also loads the HTTP client)
+        assertTrue(elapsedMillis >= 450 && elapsedMillis < 5000, "failed after " + elapsedMillis + " ms");
     }
 
     @Test
