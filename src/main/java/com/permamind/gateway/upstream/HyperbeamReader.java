@@ -30,6 +30,8 @@ public class HyperbeamReader {
 
     private final HttpClient http;
     private final List<URI> nodes;
+    // each node's read URL up to the function name, made once
+    private final Map<URI, String> readPrefixes = new java.util.HashMap<>();
     private final String processId;
     private final String mode;
     private final String moduleId;
@@ -52,6 +54,10 @@ public class HyperbeamReader {
         this.moduleId = moduleId;
         this.timeout = timeout;
         this.timing = timing;
+        for (URI node : this.nodes) {
+            readPrefixes.put(node, node.toString().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
+                    + "/~lua@5.3a&module=" + moduleId + '/');
+        }
     }
 
     /**
@@ -90,10 +96,8 @@ public class HyperbeamReader {
     }
 
     URI uri(URI node, RegistryRequest request) {
-        StringBuilder uri = new StringBuilder(node.toString().replaceAll("/+$", ""))
-                .append('/').append(processId).append("~process@1.0/").append(mode)
-                .append("/~lua@5.3a&module=").append(moduleId)
-                .append('/').append(request.function()).append("/serialize~json@1.0");
+        StringBuilder uri = new StringBuilder(256).append(readPrefixes.get(node))
+                .append(request.function()).append("/serialize~json@1.0");
         char separator = '?';
         for (Map.Entry<String, String> param : request.params().entrySet()) {
             uri.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
