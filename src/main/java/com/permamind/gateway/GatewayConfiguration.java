@@ -100,10 +100,14 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     // No automatic retries: a failing node must fail fast into the breaker, not hide in retries.
+    // The client's own steps run where they are triggered (its selector thread, or the caller's),
+    // not handed to a pool of its own: a hop and a thread wake-up less per call. Nothing blocks in
+    // them; callers wait on their own threads (upstream.BoundedExchange).
     @BindToRegistry
     public HttpClient upstreamHttpClient(@PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis) {
         return once("upstreamHttpClient", () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build());
+                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(Runnable::run).build());
     }
 
     @BindToRegistry

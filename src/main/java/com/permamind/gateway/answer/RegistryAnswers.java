@@ -13,7 +13,6 @@ import com.permamind.gateway.upstream.UpstreamTiming;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.camel.Exchange;
@@ -49,8 +48,10 @@ public class RegistryAnswers {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    /** The answer for the module's {@code {ok, data | error}}: parsed by the reader, or its JSON text. */
     public void answer(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
-        JsonNode answer = parse(exchange.getMessage().getBody(String.class));
+        Object body = exchange.getMessage().getBody();
+        JsonNode answer = body instanceof JsonNode parsed ? parsed : parse(exchange.getMessage().getBody(String.class));
         Message out = cleared(exchange);
         timingHeaders(exchange);
         if (answer.path("ok").asBoolean()) {
@@ -171,9 +172,14 @@ public class RegistryAnswers {
             exchange.getMessage().setHeader("X-Registry-Source", source);
         }
         if (nanos != null) {
-            exchange.getMessage().setHeader("Server-Timing",
-                    String.format(Locale.ROOT, "upstream;dur=%.1f;desc=\"%s\"", nanos / 1e6, source));
+            exchange.getMessage().setHeader("Server-Timing", serverTiming(nanos, source));
         }
+    }
+
+    /** {@code upstream;dur=12.3;desc="hyperbeam"}: milliseconds with one decimal, rounded half up. */
+    static String serverTiming(long nanos, String source) {
+        long tenths = (Math.max(0, nanos) + 50_000) / 100_000;
+        return "upstream;dur=" + tenths / 10 + "." + tenths % 10 + ";desc=\"" + source + "\"";
     }
 
     private JsonNode parse(String text) {

@@ -3,12 +3,16 @@ package com.permamind.gateway.lua;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaClosure;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
@@ -23,8 +27,12 @@ import org.luaj.vm2.lib.jse.JseMathLib;
  * The registry's Lua module (lua/registry.lua) run with luaj, the way a HyperBEAM node runs it:
  * {@code fn(base, req, opts)} returning {@code {ok, data | error}}, serialised to JSON.
  *
- * <p>The source is compiled once; each thread gets its own Lua globals (luaj's are not thread
- * safe), while decoded states are shared read-only between threads.
+ * <p>The source is compiled once. A call borrows a Lua runtime (globals with the module loaded;
+ * luaj's are not thread safe) from a pool, so that any thread may call, each runtime is used by
+ * one call at a time, and only as many runtimes exist as calls ever ran at once: making one costs
+ * milliseconds, and a runtime per thread meant one per HTTP worker (hundreds), each made on its
+ * thread's first request. The most recently returned runtime is lent first, so a few stay warm.
+ * Decoded states are shared read-only between threads.
  */
 public final class RegistryModule {
 
@@ -32,7 +40,8 @@ public final class RegistryModule {
 
     private final byte[] source;
     private final Prototype prototype;
-    private final ThreadLocal<Globals> runtimes = ThreadLocal.withInitial(this::newRuntime);
+    private final ConcurrentLinkedDeque<Globals> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger runtimesMade = new AtomicInteger();
 
     private RegistryModule(byte[] source) {
         this.source = source;
@@ -41,6 +50,8 @@ public final class RegistryModule {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the first runtime now: a module that fails to load fails here, and the first call is not slower
+        idle.push(newRuntime());
     }
 
     public static RegistryModule load() {
@@ -69,6 +80,7 @@ public final class RegistryModule {
 
     // Only what the node's sandbox offers: no io, os, coroutine or debug, so a slip shows in tests.
     private Globals newRuntime() {
+        runtimesMade.incrementAndGet();
         Globals globals = new Globals();
         globals.load(new JseBaseLib());
         globals.load(new PackageLib());
@@ -82,7 +94,22 @@ public final class RegistryModule {
     }
 
     public boolean hasFunction(String function) {
-        return runtimes.get().rawget(function).isfunction();
+        Globals runtime = borrow();
+        try {
+            return runtime.rawget(function).isfunction();
+        } finally {
+            idle.push(runtime);
+        }
+    }
+
+    /** How many Lua runtimes this module has made: as many as calls ran at once, at most. */
+    int runtimesMade() {
+        return runtimesMade.get();
+    }
+
+    private Globals borrow() {
+        Globals runtime = idle.poll();
+        return runtime != null ? runtime : newRuntime();
     }
 
     /** Decodes a {@code Skills} JSON object once and lets the module index it for later calls. */
@@ -102,6 +129,31 @@ public final class RegistryModule {
         return LuaJson.encode(invoke(function, state.base(), req));
     }
 
+    /**
+     * Calls {@code function} over a decoded state for its verdict alone: the error it answers
+     * ({@code ok=false}), or null when it answers. Nothing is serialised.
+     */
+    public Refusal refusal(String function, RegistryState state, Map<String, String> req) {
+        LuaValue answer = invoke(function, state.base(), req);
+        if (answer.get("ok").toboolean()) {
+            return null;
+        }
+        LuaValue error = answer.get("error");
+        return new Refusal(text(error.get("kind")), text(error.get("message")));
+    }
+
+    private static String text(LuaValue value) {
+        if (!value.isstring()) {
+            return "";
+        }
+        LuaString bytes = value.checkstring();
+        return new String(bytes.m_bytes, bytes.m_offset, bytes.m_length, StandardCharsets.UTF_8);
+    }
+
+    /** A domain error of the module: its {@code kind} ({@code bad_request}, {@code not_found}) and message. */
+    public record Refusal(String kind, String message) {
+    }
+
     /** As a node does: {@code base.skills} is the JSON string, decoded by the module on this call. */
     public String callWithJsonState(String function, String skillsJson, Map<String, String> req) {
         LuaTable base = new LuaTable();
@@ -110,12 +162,18 @@ public final class RegistryModule {
     }
 
     private LuaValue invoke(String function, LuaTable base, Map<String, String> req) {
-        LuaValue fn = runtimes.get().rawget(function);
-        if (!fn.isfunction()) {
-            throw new IllegalArgumentException("the registry module has no function " + function);
-        }
         LuaTable params = new LuaTable();
         req.forEach((key, value) -> params.rawset(LuaJson.utf8(key), LuaJson.utf8(value)));
-        return fn.call(base, params, new LuaTable());
+        Globals runtime = borrow();
+        try {
+            LuaValue fn = runtime.rawget(function);
+            if (!fn.isfunction()) {
+                throw new IllegalArgumentException("the registry module has no function " + function);
+            }
+            return fn.call(base, params, new LuaTable());
+        } finally {
+            // also after a Lua error, which only unwinds the call: reused as a thread reused its own
+            idle.push(runtime);
+        }
     }
 }

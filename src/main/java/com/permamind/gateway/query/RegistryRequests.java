@@ -1,11 +1,7 @@
 package com.permamind.gateway.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -39,7 +35,6 @@ public class RegistryRequests {
     private final RegistryModule module;
     private final RegistryState emptyState;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
 
     public RegistryRequests(RegistryModule module, Clock clock) {
         this.module = module;
@@ -104,18 +99,9 @@ public class RegistryRequests {
 
     /** Refuses the request as the Lua module would, without any state, so without any upstream. */
     public void validate(@ExchangeProperty(REQUEST) RegistryRequest request) {
-        JsonNode answer = parse(module.call(request.function(), emptyState, request.params()));
-        JsonNode error = answer.path("error");
-        if (!answer.path("ok").asBoolean() && "bad_request".equals(error.path("kind").asText())) {
-            throw new BadRequestException(error.path("message").asText());
-        }
-    }
-
-    private JsonNode parse(String text) {
-        try {
-            return json.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        RegistryModule.Refusal refusal = module.refusal(request.function(), emptyState, request.params());
+        if (refusal != null && "bad_request".equals(refusal.kind())) {
+            throw new BadRequestException(refusal.message());
         }
     }
 

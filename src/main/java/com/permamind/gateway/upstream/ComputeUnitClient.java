@@ -42,20 +42,13 @@ public class ComputeUnitClient {
 
     /** The process's reply to {@code action}: its tags and data; an {@code Error} reply is returned too. */
     public Reply send(String action, Map<String, String> tags) {
-        try {
-            return sendAsync(action, tags).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof UpstreamException failure ? failure
-                    : new UpstreamException(SOURCE, action + ": " + HyperbeamReader.describe(e.getCause()));
-        }
+        BoundedExchange.Answer answer = BoundedExchange.send(http, post(action, tags), timeout, SOURCE, action + ": ");
+        return reply(action, answer.status(), answer.body());
     }
 
     /** As {@link #send}, without holding the caller's thread: several dryruns can run at once. */
     public CompletableFuture<Reply> sendAsync(String action, Map<String, String> tags) {
-        HttpRequest post = HttpRequest.newBuilder(dryRunUri).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(message(action, tags))).build();
-        return http.sendAsync(post, HttpResponse.BodyHandlers.ofByteArray())
+        return http.sendAsync(post(action, tags).timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure != null) {
@@ -63,18 +56,24 @@ public class ComputeUnitClient {
                         throw new UpstreamException(SOURCE, action + ": " + (cause instanceof TimeoutException
                                 ? "no answer within " + timeout.toMillis() + " ms" : HyperbeamReader.describe(cause)));
                     }
-                    return reply(action, response);
+                    return reply(action, response.statusCode(), response.body());
                 });
     }
 
-    private Reply reply(String action, HttpResponse<byte[]> response) {
+    private HttpRequest.Builder post(String action, Map<String, String> tags) {
+        return HttpRequest.newBuilder(dryRunUri)
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(message(action, tags)));
+    }
+
+    private Reply reply(String action, int status, byte[] body) {
         // 202 (busy) and 425 are not answers either: only a 200 carries the evaluation
-        if (response.statusCode() != 200) {
-            throw new UpstreamException(SOURCE, action + ": HTTP " + response.statusCode());
+        if (status != 200) {
+            throw new UpstreamException(SOURCE, action + ": HTTP " + status);
         }
         JsonNode result;
         try {
-            result = json.readTree(response.body());
+            result = json.readTree(body);
         } catch (IOException e) {
             throw new UpstreamException(SOURCE, action + ": the answer is not JSON");
         }

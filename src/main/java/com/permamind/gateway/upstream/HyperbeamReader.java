@@ -8,15 +8,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
@@ -35,6 +30,8 @@ public class HyperbeamReader {
 
     private final HttpClient http;
     private final List<URI> nodes;
+    // each node's read URL up to the function name, made once
+    private final Map<URI, String> readPrefixes = new java.util.HashMap<>();
     private final String processId;
     private final String mode;
     private final String moduleId;
@@ -57,15 +54,22 @@ public class HyperbeamReader {
         this.moduleId = moduleId;
         this.timeout = timeout;
         this.timing = timing;
+        for (URI node : this.nodes) {
+            readPrefixes.put(node, node.toString().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
+                    + "/~lua@5.3a&module=" + moduleId + '/');
+        }
     }
 
-    /** Reads the request from a node; leaves the module's JSON answer as the body. */
-    public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
+    /**
+     * Reads the request from a node; leaves the module's answer, parsed ({@code {ok, data | error}}),
+     * as the body: the answer is parsed once, here, where it is checked.
+     */
+    public JsonNode read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
         long start = System.nanoTime();
         String lastFailure = "no node was tried";
         for (URI node : nodes) {
             try {
-                String answer = call(node, request);
+                JsonNode answer = call(node, request);
                 timing.answered(exchange, SOURCE, start);
                 return answer;
             } catch (UpstreamException e) {
@@ -92,10 +96,8 @@ public class HyperbeamReader {
     }
 
     URI uri(URI node, RegistryRequest request) {
-        StringBuilder uri = new StringBuilder(node.toString().replaceAll("/+$", ""))
-                .append('/').append(processId).append("~process@1.0/").append(mode)
-                .append("/~lua@5.3a&module=").append(moduleId)
-                .append('/').append(request.function()).append("/serialize~json@1.0");
+        StringBuilder uri = new StringBuilder(256).append(readPrefixes.get(node))
+                .append(request.function()).append("/serialize~json@1.0");
         char separator = '?';
         for (Map.Entry<String, String> param : request.params().entrySet()) {
             uri.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
@@ -104,25 +106,11 @@ public class HyperbeamReader {
         return URI.create(uri.toString());
     }
 
-    private String call(URI node, RegistryRequest request) {
-        HttpRequest get = HttpRequest.newBuilder(uri(node, request)).timeout(timeout)
-                .header("Accept", "application/json").GET().build();
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(get, HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> response;
-        try {
-            // the whole answer, body included, within the limit: a node may stall mid-body
-            response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new UpstreamException(SOURCE, "no answer within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw new UpstreamException(SOURCE, describe(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UpstreamException(SOURCE, "interrupted");
-        }
-        if (response.statusCode() != 200) {
-            throw new UpstreamException(SOURCE, "HTTP " + response.statusCode());
+    private JsonNode call(URI node, RegistryRequest request) {
+        HttpRequest.Builder get = HttpRequest.newBuilder(uri(node, request)).header("Accept", "application/json").GET();
+        BoundedExchange.Answer response = BoundedExchange.send(http, get, timeout, SOURCE, "");
+        if (response.status() != 200) {
+            throw new UpstreamException(SOURCE, "HTTP " + response.status());
         }
         JsonNode answer;
         try {
@@ -133,7 +121,7 @@ public class HyperbeamReader {
         if (answer == null || !answer.path("ok").isBoolean()) {
             throw new UpstreamException(SOURCE, "the answer is not an {ok, data | error} object");
         }
-        return new String(response.body(), StandardCharsets.UTF_8);
+        return answer;
     }
 
     static String describe(Throwable cause) {

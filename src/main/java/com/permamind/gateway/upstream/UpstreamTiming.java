@@ -2,6 +2,8 @@ package com.permamind.gateway.upstream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 
@@ -12,6 +14,8 @@ public final class UpstreamTiming {
     public static final String UPSTREAM_NANOS = "registryUpstreamNanos";
 
     private final MeterRegistry registry;
+    // registered once per tier and outcome, not looked up again on every call
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public UpstreamTiming(MeterRegistry registry) {
         this.registry = registry;
@@ -29,6 +33,10 @@ public final class UpstreamTiming {
     }
 
     private Timer timer(String tier, String outcome) {
+        return timers.computeIfAbsent(tier + ' ' + outcome, key -> register(tier, outcome));
+    }
+
+    private Timer register(String tier, String outcome) {
         return Timer.builder("registry.upstream").description("Calls to an upstream tier, answer or failure")
                 .tag("tier", tier).tag("outcome", outcome).publishPercentileHistogram().register(registry);
     }
