@@ -9,6 +9,11 @@ public final class GatewayApplication {
     }
 
     public static void main(String[] args) throws Exception {
+        // log4j would stop logging as soon as the JVM begins to exit, in a shutdown hook of its own
+        // running beside Camel's: the graceful shutdown that follows a SIGTERM would not be logged
+        if (System.getProperty("log4j2.shutdownHookEnabled") == null) {
+            System.setProperty("log4j2.shutdownHookEnabled", "false");
+        }
         newMain().run(args);
     }
 
@@ -17,6 +22,8 @@ public final class GatewayApplication {
         Main main = new Main(GatewayApplication.class);
         // must act before camel-main starts the HTTP server, earlier than properties can name it
         main.addMainListener(new HttpServerVertx());
+        // before Camel's graceful shutdown: refuse new requests, stop the Kafka consumers between events
+        main.addMainListener(new GracefulStop());
         return main;
     }
 }

@@ -46,6 +46,12 @@ final class ChildJvm implements AutoCloseable {
         command.add(classpath);
         command.add(mainClass);
         command.addAll(args);
+        return start(name, port, command, env, log);
+    }
+
+    /** A JVM started by a launcher that ends in {@code exec java ...}, so the process is the JVM itself. */
+    static ChildJvm start(String name, int port, List<String> command, Map<String, String> env, Path log)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         long spawn = System.nanoTime();

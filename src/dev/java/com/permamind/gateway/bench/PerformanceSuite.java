@@ -47,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  * and the bare Vert.x baseline each run in their own JVM, started with {@code java -cp} and the
  * same JVM options; wrk is a separate process (one thread). See bench/README.md.
  *
- * <p>Settings (system properties, bench/run sets them): {@code bench.root}, {@code bench.gateway.classpath},
- * {@code bench.bare.classpath}, {@code bench.java.opts}, {@code bench.results}, {@code bench.quick},
+ * <p>Settings (system properties, bench/run sets them): {@code bench.root}, {@code bench.gateway.app},
+ * {@code bench.gateway.launcher}, {@code bench.jvm.options.file}, {@code bench.bare.classpath}, {@code bench.java.opts}, {@code bench.results}, {@code bench.quick},
  * {@code bench.budget.seconds}, {@code bench.skills}, {@code bench.jfr}.
  */
 public final class PerformanceSuite implements AutoCloseable {
@@ -69,7 +69,11 @@ public final class PerformanceSuite implements AutoCloseable {
     private final long deadlineNanos;
     private final long startNanos = System.nanoTime();
     private final List<String> javaOptions;
-    private final String gatewayClasspath;
+    /** The gateway as the image holds it (gateway.jar, lib/, gateway.options, gateway.jsa), started by its launcher. */
+    private final Path gatewayApp;
+    private final Path gatewayLauncher;
+    /** The shipped JVM options (ops/jvm/gateway.options), which the bare Vert.x JVM gets too. */
+    private final Path jvmOptionsFile;
     private final String bareClasspath;
     private final int skills;
     private final Wrk wrk;
@@ -103,7 +107,9 @@ public final class PerformanceSuite implements AutoCloseable {
         deadlineNanos = startNanos + Long.getLong("bench.budget.seconds", 570) * 1_000_000_000L;
         String opts = System.getProperty("bench.java.opts", "").trim();
         javaOptions = opts.isEmpty() ? List.of() : Arrays.asList(opts.split("\\s+"));
-        gatewayClasspath = required("bench.gateway.classpath");
+        gatewayApp = Path.of(required("bench.gateway.app"));
+        gatewayLauncher = Path.of(required("bench.gateway.launcher"));
+        jvmOptionsFile = Path.of(required("bench.jvm.options.file"));
         bareClasspath = required("bench.bare.classpath");
         skills = Integer.getInteger("bench.skills", 5000);
         wrk = new Wrk(root.resolve("bench/wrk"), work);
@@ -176,7 +182,7 @@ public final class PerformanceSuite implements AutoCloseable {
         bareUrl = "http://127.0.0.1:" + bare.port();
         log("bare Vert.x ready in %.0f ms (%s)", bare.startupMillis(), bareUrl);
 
-        step("startup", 40, this::startupSamples);
+        step("startup", 70, this::startupSamples);
         step("jitWarmUp", 25, this::jitWarmUp);
         step("cached", 110, this::cachedReads);
         step("uncached", 60, this::uncachedReads);
@@ -279,14 +285,10 @@ public final class PerformanceSuite implements AutoCloseable {
         ObjectNode settings = report.putObject("settings");
         settings.put("quick", quick);
         settings.put("javaOptions", String.join(" ", javaOptions));
+        settings.put("shippedJavaOptions", shippedJavaOptions());
+        settings.put("gatewayCdsArchive", Files.isRegularFile(gatewayApp.resolve("gateway.jsa")));
         settings.put("hyperbeamMillisInMix", HYPERBEAM_MILLIS);
         settings.put("dryrunMillisInMix", DRYRUN_MILLIS);
-        String added = System.getProperty("bench.gateway.added.jars", "");
-        if (!added.isBlank()) {
-            notes.add("The gateway's runtime class path (pom.xml, runtime scope) lacks " + Arrays.stream(added.split(":"))
-                    .map(jar -> Path.of(jar).getFileName().toString()).toList() + ", which the routes need (direct:, bean:); "
-                    + "bench/run added them from the test class path. Without them the gateway does not start.");
-        }
         notes.add("The gateway is started with -Dgateway.clock-pinned-at= (empty = system clock): without the property "
                 + "GatewayConfiguration.registryClock fails at start-up, because Camel treats @PropertyInject's "
                 + "defaultValue \"\" as no default.");
@@ -333,16 +335,32 @@ public final class PerformanceSuite implements AutoCloseable {
     // --- processes ----------------------------------------------------------------------------
 
     private ChildJvm startGateway(String name) throws IOException, InterruptedException {
+        return startGateway(name, List.of());
+    }
+
+    /**
+     * The gateway as the image starts it: ops/jvm/gateway over the assembled application (its JVM
+     * options file and class-data archive), configured by the environment; {@code BENCH_JAVA_OPTS}
+     * and {@code moreOptions} come after the shipped options.
+     */
+    private ChildJvm startGateway(String name, List<String> moreOptions) throws IOException, InterruptedException {
         int port = freePort();
         Map<String, String> env = new LinkedHashMap<>();
+        env.put("APP_HOME", gatewayApp.toString());
+        // the JDK of this harness, which bench/run created the archive with
+        env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("GATEWAY_HOST", "127.0.0.1");
         env.put("GATEWAY_PORT", Integer.toString(port));
+        // each gateway its own management port: the start-up samples run next to the main gateway,
+        // and another suite on this machine may hold the default 9876
+        env.put("GATEWAY_MANAGEMENT_PORT", Integer.toString(freePort()));
         env.put("HYPERBEAM_NODES", simulator.hyperbeamUrl());
         env.put("AO_CU_URL", simulator.cuUrl());
         env.put("REGISTRY_PROCESS_ID", simulator.processId());
         env.put("REGISTRY_LUA_MODULE_ID", simulator.moduleId());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         List<String> options = new ArrayList<>(javaOptions);
+        options.addAll(moreOptions);
         // the dev launcher's name for the broker setting; harmless if the gateway reads another
         options.add("-Dkafka.bootstrap-servers=" + kafka.bootstrapServers());
         // GatewayConfiguration's registryClock has defaultValue "" for this, which Camel treats as
@@ -351,8 +369,8 @@ public final class PerformanceSuite implements AutoCloseable {
         if (Boolean.getBoolean("bench.jfr") && name.equals("gateway")) {
             options.add("-XX:StartFlightRecording=filename=" + work.resolve("gateway.jfr") + ",settings=profile");
         }
-        ChildJvm jvm = ChildJvm.start(name, port, gatewayClasspath, options, env,
-                "com.permamind.gateway.GatewayApplication", List.of(), work.resolve(name + ".log"));
+        env.put("GATEWAY_JAVA_OPTIONS", String.join(" ", options));
+        ChildJvm jvm = ChildJvm.start(name, port, List.of(gatewayLauncher.toString()), env, work.resolve(name + ".log"));
         children.add(jvm);
         jvm.awaitReady("http://127.0.0.1:" + port + "/api/info", Duration.ofSeconds(90));
         if (name.equals("gateway")) {
@@ -363,11 +381,26 @@ public final class PerformanceSuite implements AutoCloseable {
 
     private ChildJvm startBare(String name) throws IOException, InterruptedException {
         int port = freePort();
-        ChildJvm jvm = ChildJvm.start(name, port, bareClasspath, javaOptions, Map.of(),
+        // the gateway's shipped JVM options (heap, GC, stacks...), then BENCH_JAVA_OPTS; no class-data
+        // archive of its own, only the JDK's
+        List<String> options = new ArrayList<>();
+        options.add("@" + jvmOptionsFile);
+        options.addAll(javaOptions);
+        ChildJvm jvm = ChildJvm.start(name, port, bareClasspath, options, Map.of(),
                 BareVertxServer.class.getName(), List.of(Integer.toString(port), answerFile.toString()),
                 work.resolve(name + ".log"));
         children.add(jvm);
         return jvm.awaitReady("http://127.0.0.1:" + port + "/", Duration.ofSeconds(60));
+    }
+
+    /** The options of ops/jvm/gateway.options, comments left out, as one line. */
+    private String shippedJavaOptions() {
+        try {
+            return Files.readAllLines(jvmOptionsFile).stream().map(line -> line.replaceAll("#.*", "").strip())
+                    .filter(line -> !line.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The gateway's answer for the hot skill (the second one, so a cache would have it), for the bare server. */
@@ -849,35 +882,105 @@ public final class PerformanceSuite implements AutoCloseable {
     private void memory(ObjectNode result) {
         result.put("gatewayRssMiB", ProcStats.round(gateway.rssMib()));
         result.put("bareRssMiB", ProcStats.round(bare.rssMib()));
-        result.put("after", "cached, uncached, mix, failover and download-event runs (gateway); cached runs (bare)");
+        result.put("after", "the steps that ran before it (gateway: " + ranBefore("memory") + "); cached runs (bare)");
         log("  RSS gateway %.0f MiB, bare Vert.x %.0f MiB", gateway.rssMib(), bare.rssMib());
+        // where the gateway's resident memory is: the kernel's split, then the JVM's own accounts
+        ObjectNode breakdown = result.putObject("gateway");
+        ProcStats.memoryStatus(gateway.pid()).forEach(breakdown::put);
+        breakdown.put("heapInfo", jcmd(gateway.pid(), "GC.heap_info"));
+        breakdown.put("codeCache", jcmd(gateway.pid(), "Compiler.codecache"));
+        // only with -XX:NativeMemoryTracking=summary among the JVM options
+        String nmt = jcmd(gateway.pid(), "VM.native_memory", "summary");
+        if (!nmt.contains("not enabled")) {
+            breakdown.put("nativeMemory", nmt);
+        }
+        // the live heap, after the RSS was read: a class histogram collects the whole heap first
+        String histogram = jcmd(gateway.pid(), "GC.class_histogram");
+        breakdown.put("liveHeapTopClasses", String.join("\n", histogram.lines().limit(25).toList()));
+        breakdown.put("heapInfoAfterFullGc", jcmd(gateway.pid(), "GC.heap_info"));
+    }
+
+    /** The names of the steps that ran (not skipped, not failed) before {@code step}. */
+    private String ranBefore(String step) {
+        List<String> ran = new ArrayList<>();
+        steps.properties().forEach(entry -> {
+            if (!entry.getKey().equals(step) && !entry.getValue().has("skipped") && !entry.getValue().has("failed")) {
+                ran.add(entry.getKey());
+            }
+        });
+        return ran.isEmpty() ? "none" : String.join(", ", ran);
+    }
+
+    /** {@code jcmd PID COMMAND...}'s output (the JDK's jcmd next to this JVM's java), or why there is none. */
+    private static String jcmd(long pid, String... command) {
+        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid)));
+        line.addAll(List.of(command));
+        String out = output(line).strip();
+        return out.isEmpty() ? "(no output from jcmd)" : out;
     }
 
     /**
      * JVM start to first 200: the gateway (/api/info) and the bare server, three starts each,
      * alternating, before any load (so the upstreams are idle); the first start is the gateway
-     * and bare server the suite then uses.
+     * and bare server the suite then uses. Between them, the gateway without its class-data
+     * archive (the JDK's only), to show what the archive is worth in the same run.
      */
     private void startupSamples(ObjectNode result) throws Exception {
         hyperbeamLatency(0);
         dryrunLatency(0);
         List<Double> gatewayStarts = new ArrayList<>(List.of(gateway.startupMillis()));
         List<Double> bareStarts = new ArrayList<>(List.of(bare.startupMillis()));
+        List<Double> withoutArchive = new ArrayList<>();
+        Path jdkArchive = Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa");
+        List<String> cdsWarnings = new ArrayList<>(cdsWarnings(gateway.log()));
         int extra = quick ? 1 : 2;
         for (int i = 0; i < extra; i++) {
             try (ChildJvm again = startGateway("gateway-start-" + (i + 2))) {
                 gatewayStarts.add(again.startupMillis());
+                cdsWarnings.addAll(cdsWarnings(again.log()));
             }
             try (ChildJvm again = startBare("bare-start-" + (i + 2))) {
                 bareStarts.add(again.startupMillis());
+            }
+            if (Files.isRegularFile(gatewayApp.resolve("gateway.jsa")) && Files.isRegularFile(jdkArchive)) {
+                // the last -XX:SharedArchiveFile wins: the JDK's own archive instead of the gateway's
+                try (ChildJvm again = startGateway("gateway-start-jdk-cds-" + (i + 1),
+                        List.of("-XX:SharedArchiveFile=" + jdkArchive))) {
+                    withoutArchive.add(again.startupMillis());
+                }
             }
         }
         result.set("gatewayMillis", JSON.valueToTree(gatewayStarts));
         result.set("bareMillis", JSON.valueToTree(bareStarts));
         result.put("gatewayMedianMillis", median(gatewayStarts));
         result.put("bareMedianMillis", median(bareStarts));
+        if (!withoutArchive.isEmpty()) {
+            result.set("gatewayWithoutAppCdsMillis", JSON.valueToTree(withoutArchive));
+            result.put("gatewayWithoutAppCdsMedianMillis", median(withoutArchive));
+        }
+        result.put("gatewayCdsArchiveUsed", cdsWarnings.isEmpty());
+        if (!cdsWarnings.isEmpty()) {
+            result.set("cdsWarnings", JSON.valueToTree(cdsWarnings));
+            notes.add("The gateway's class-data archive was not (fully) used: " + cdsWarnings.get(0)
+                    + " (bench/run creates it; steps.startup.cdsWarnings in the JSON).");
+        }
         result.put("readiness", "first 200 of GET /api/info (gateway, through the simulated node at 0 ms) or GET / (bare)");
-        log("  start-up: gateway %s ms, bare %s ms", gatewayStarts, bareStarts);
+        result.put("started", "gateway: ops/jvm/gateway (the image's entry point) with ops/jvm/gateway.options and its "
+                + "class-data archive; bare Vert.x: java with the same options file, no archive of its own");
+        log("  start-up: gateway %s ms, bare %s ms, gateway without its archive %s ms", gatewayStarts, bareStarts,
+                withoutArchive);
+    }
+
+    /** The JVM's warnings about class-data sharing in a log (an archive it could not map, a class path mismatch). */
+    private static List<String> cdsWarnings(Path log) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+                    .filter(line -> line.contains("[cds") && (line.contains("warning") || line.contains("error")))
+                    .limit(5).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static double median(List<Double> values) {

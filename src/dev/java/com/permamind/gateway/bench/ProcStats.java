@@ -67,6 +67,23 @@ final class ProcStats {
         return -1;
     }
 
+    /** The memory lines of /proc/PID/status (VmRSS, RssAnon, RssFile, VmSwap...) in KiB, and Threads. */
+    static Map<String, Long> memoryStatus(long pid) {
+        Map<String, Long> status = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                int colon = line.indexOf(':');
+                String key = colon < 0 ? "" : line.substring(0, colon);
+                if (key.startsWith("Vm") || key.startsWith("Rss") || key.equals("Threads")) {
+                    status.put(key.equals("Threads") ? key : key + "KiB", Long.parseLong(line.replaceAll("\\D", "")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return status;
+    }
+
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();

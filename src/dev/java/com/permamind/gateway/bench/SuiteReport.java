@@ -198,6 +198,12 @@ final class SuiteReport {
             row("start-up (JVM start to first 200, median of " + startup.path("gatewayMillis").size() + ")", "ms",
                     startup.path("gatewayMedianMillis"), startup.path("bareMedianMillis"), "bare Vert.x JVM", "ms",
                     "≤ 3,000 ms", met(startup.path("gatewayMedianMillis").asDouble() <= 3000));
+            if (startup.has("gatewayWithoutAppCdsMedianMillis")) {
+                row("start-up without the gateway's class-data archive (median of "
+                        + startup.path("gatewayWithoutAppCdsMillis").size() + ")", "ms",
+                        startup.path("gatewayWithoutAppCdsMedianMillis"), startup.path("bareMedianMillis"),
+                        "bare Vert.x JVM", "ms", null, null);
+            }
         }
         JsonNode memory = steps.path("memory");
         if (!unavailable("memory", memory)) {
@@ -366,9 +372,19 @@ final class SuiteReport {
                 machine.path("loadAverageStart").asText(), machine.path("loadAverageEnd").asText(),
                 otherLoad(), machine.path("cores").asInt(), report.at("/git/commit").asText(), report.at("/git/dirty").asBoolean() ? " (uncommitted changes)" : "",
                 report.at("/git/branch").asText(),
-                report.at("/settings/javaOptions").asText().isEmpty() ? "(JVM defaults)"
-                        : report.at("/settings/javaOptions").asText(),
+                jvmOptions(report.path("settings")),
                 report.at("/settings/quick").asBoolean() ? "\nQUICK MODE: short runs, for checking the suite only" : "");
+    }
+
+    // the shipped options (ops/jvm/gateway.options) and BENCH_JAVA_OPTS after them; older runs had only the latter
+    private static String jvmOptions(JsonNode settings) {
+        String shipped = settings.path("shippedJavaOptions").asText();
+        String extra = settings.path("javaOptions").asText();
+        if (shipped.isEmpty()) {
+            return extra.isEmpty() ? "(JVM defaults)" : extra;
+        }
+        return "ops/jvm/gateway.options (" + shipped + ")" + (extra.isEmpty() ? "" : " + BENCH_JAVA_OPTS " + extra)
+                + (settings.path("gatewayCdsArchive").asBoolean() ? "; gateway with its class-data archive" : "");
     }
 
     String markdown() {
