@@ -118,6 +118,11 @@ final class ChildJvm implements AutoCloseable {
         return log;
     }
 
+    /** The exit code, or -1 while it runs. */
+    int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     double rssMib() {
         return ProcStats.rssMib(process.pid());
     }

@@ -884,11 +884,23 @@ public final class PerformanceSuite implements AutoCloseable {
         result.put("bareRssMiB", ProcStats.round(bare.rssMib()));
         result.put("after", "the steps that ran before it (gateway: " + ranBefore("memory") + "); cached runs (bare)");
         log("  RSS gateway %.0f MiB, bare Vert.x %.0f MiB", gateway.rssMib(), bare.rssMib());
+        if (gateway.exitCode() >= 0) {
+            // an -XX:+ExitOnOutOfMemoryError exit, say: what the gateway last logged
+            List<String> lines = readLines(gateway.log());
+            result.put("gatewayExited", gateway.exitCode());
+            result.put("gatewayLogTail", String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+            notes.add("The gateway had exited (code " + gateway.exitCode() + ") before the RSS step; its last log lines "
+                    + "are in the JSON (steps.memory.gatewayLogTail).");
+            return;
+        }
         // where the gateway's resident memory is: the kernel's split, then the JVM's own accounts
         ObjectNode breakdown = result.putObject("gateway");
         ProcStats.memoryStatus(gateway.pid()).forEach(breakdown::put);
         breakdown.put("heapInfo", jcmd(gateway.pid(), "GC.heap_info"));
         breakdown.put("codeCache", jcmd(gateway.pid(), "Compiler.codecache"));
+        // what the heap bounds cost: collections and time in them since start (young, then old)
+        breakdown.put("gcCounters", String.join("\n", jcmd(gateway.pid(), "PerfCounter.print").lines()
+                .filter(line -> line.matches("sun\\.gc\\.collector\\.\\d+\\.(name|invocations|time)=.*")).toList()));
         // only with -XX:NativeMemoryTracking=summary among the JVM options
         String nmt = jcmd(gateway.pid(), "VM.native_memory", "summary");
         if (!nmt.contains("not enabled")) {
@@ -970,6 +982,14 @@ public final class PerformanceSuite implements AutoCloseable {
                 + "class-data archive; bare Vert.x: java with the same options file, no archive of its own");
         log("  start-up: gateway %s ms, bare %s ms, gateway without its archive %s ms", gatewayStarts, bareStarts,
                 withoutArchive);
+    }
+
+    private static List<String> readLines(Path log) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return List.of("(" + e + ")");
+        }
     }
 
     /** The JVM's warnings about class-data sharing in a log (an archive it could not map, a class path mismatch). */
