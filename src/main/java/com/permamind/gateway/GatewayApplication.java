@@ -1,6 +1,9 @@
 package com.permamind.gateway;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.LogManager;
 
 /** Starts the gateway: routes, beans and settings come from application.properties. */
 public final class GatewayApplication {
@@ -10,11 +13,26 @@ public final class GatewayApplication {
 
     public static void main(String[] args) throws Exception {
         // log4j would stop logging as soon as the JVM begins to exit, in a shutdown hook of its own
-        // running beside Camel's: the graceful shutdown that follows a SIGTERM would not be logged
+        // running beside Camel's: the graceful shutdown that follows a SIGTERM would not be logged.
+        // Instead it is stopped (its buffered and queued lines written) once the gateway has stopped.
         if (System.getProperty("log4j2.shutdownHookEnabled") == null) {
             System.setProperty("log4j2.shutdownHookEnabled", "false");
         }
-        newMain().run(args);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                // Camel's own hook waits for the shutdown timeout and 15 s more, at most
+                stopped.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LogManager.shutdown();
+        }, "gateway-logs-flush"));
+        try {
+            newMain().run(args);
+        } finally {
+            stopped.countDown();
+        }
     }
 
     /** The gateway's Camel main, for this launcher, the dev launcher and the tests alike. */

@@ -10,7 +10,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
 import org.apache.camel.component.kafka.KafkaConsumer;
-import org.apache.camel.component.platform.http.DefaultPlatformHttpConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -22,10 +21,10 @@ import org.slf4j.LoggerFactory;
  * What a stop (SIGTERM, Ctrl-C) does before Camel's graceful shutdown, which suspends the consumers
  * and waits up to {@code camel.main.shutdown-timeout} for the exchanges in flight:
  * <ol>
- * <li>the API stops taking requests: a request that arrives from now on is answered 503 with
- * {@code Retry-After}, while the ones in flight go on to their answers; this also covers the moment
- * between Camel removing the routes from the HTTP server and closing it, which would otherwise answer
- * 404;</li>
+ * <li>the API stops taking requests: a handler put first on its router answers every request that
+ * arrives from now on 503 with {@code Retry-After}, cache hits included (the cache front answers
+ * them before any route would see its consumer suspended), and later the requests for routes Camel
+ * has already removed (which would get a 404); the requests in flight go on to their answers;</li>
  * <li>the Kafka consumers (the download events forwarder) are stopped, not suspended: a suspended
  * camel-kafka consumer goes on through the rest of the records of its last poll (up to
  * {@code download-events.forwarder.max-poll-records}, each a call to HyperBEAM), so the shutdown
@@ -49,14 +48,7 @@ public class GracefulStop extends MainListenerSupport {
             return;
         }
         List<Route> routes = context.getRoutes();
-        for (Route route : routes) {
-            // a suspended HTTP consumer answers 503 (camel-platform-http-vertx); the routes of the
-            // management port (health, metrics) are not routes of the context and go on answering
-            if (route.getConsumer() instanceof DefaultPlatformHttpConsumer http) {
-                ServiceHelper.suspendService(http);
-            }
-        }
-        answerUnroutedRequests(context);
+        refuseNewRequests(context);
         LOG.info(STOPPING + "; the requests in flight go on, Kafka consumers stop after their event under way");
 
         List<Consumer> kafkaConsumers = routes.stream().map(Route::getConsumer)
@@ -80,21 +72,21 @@ public class GracefulStop extends MainListenerSupport {
         }
     }
 
-    // the last handler of the API's router: reached only by requests no route takes, which while
-    // stopping includes those of the routes already removed
-    private static void answerUnroutedRequests(CamelContext context) {
+    // first on the API's router, before the routes' own handlers (the cache front among them)
+    private static void refuseNewRequests(CamelContext context) {
         try {
             int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
                     VertxPlatformHttpRouter.getRouterNameFromPort(port));
             if (router == null) {
+                LOG.warn("No API router on port {}: requests arriving during the stop are not refused", port);
                 return;
             }
             String retryAfter = context.resolvePropertyPlaceholders("{{gateway.retry-after-seconds}}");
-            router.route().last().handler(request -> request.response().setStatusCode(503)
+            router.route().order(Integer.MIN_VALUE).handler(request -> request.response().setStatusCode(503)
                     .putHeader(HttpHeaders.RETRY_AFTER, retryAfter).putHeader(HttpHeaders.CONNECTION, "close").end());
         } catch (RuntimeException e) {
-            LOG.debug("No stopping answer on the API router: {}", e.toString());
+            LOG.warn("Requests arriving during the stop are not refused: {}", e.toString());
         }
     }
 }

@@ -53,7 +53,8 @@ import org.junit.jupiter.api.TestInfo;
  * on work under way. Over real HTTP and the real broker:
  * <ul>
  * <li>a read in flight when the stop begins is answered 200;</li>
- * <li>a request that arrives once the stop has begun is refused or answered 503;</li>
+ * <li>a request that arrives once the stop has begun is refused or answered 503, even one the
+ * response cache could answer;</li>
  * <li>the stop is graceful within {@code camel.main.shutdown-timeout}: nothing is forced or
  * interrupted, so the forwarder's delivery under way completes and the producers flush;</li>
  * <li>every download event accepted (202) before the stop is on the topic; what the forwarder had
@@ -110,6 +111,11 @@ class GracefulShutdownTest {
     void sigterm_finishes_the_work_under_way_and_loses_no_event() throws Exception {
         int port = RunningGateway.freePort();
         child = startGatewayJvm(port);
+        // an answer in the response cache: once the stop has begun, not even a cache hit is served
+        String cached = "http://127.0.0.1:" + port + "/api/info";
+        assertEquals(200, HTTP.send(get(cached), HttpResponse.BodyHandlers.discarding()).statusCode());
+        assertEquals("cache", HTTP.send(get(cached), HttpResponse.BodyHandlers.discarding()).headers()
+                .firstValue("X-Registry-Source").orElse(""));
         simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(NODE_MILLIS, 0));
 
         // a few events the forwarder delivers and commits, one poll at a time, then a backlog
@@ -137,7 +143,7 @@ class GracefulShutdownTest {
         assertTrue(eventually(() -> log().contains(GracefulStop.STOPPING), 30_000),
                 "the gateway never began to stop:\n" + tail(log()));
         assertFalse(inFlight.isDone(), "the read was answered before the stop began: nothing was tested");
-        String late = lateRequest(port);
+        String late = lateRequest(cached);
         assertTrue(late.equals("refused") || late.equals("503"),
                 "a request arriving once the stop had begun was answered " + late + " (want: refused or 503):\n"
                         + tail(log()));
@@ -177,6 +183,7 @@ class GracefulShutdownTest {
 
         // started again, the forwarder delivers every accepted event; repeats only from before the stop
         simulator.faults(Upstream.HYPERBEAM).clear();
+        settings.put("camel.management.port", Integer.toString(RunningGateway.freePort()));
         restarted = RunningGateway.start(simulator, kafka, settings);
         assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 60_000),
                 "after the restart only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of " + EVENTS
@@ -253,12 +260,12 @@ class GracefulShutdownTest {
         return json(answer.body()).path("eventId").asText();
     }
 
-    // GET /api/info on a new connection: "refused", or the status it got
-    private static String lateRequest(int port) {
+    // a GET on a new connection: "refused", or the status it got
+    private static String lateRequest(String url) {
         try {
             return Integer.toString(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(get("http://127.0.0.1:" + port + "/api/info"), HttpResponse.BodyHandlers.discarding())
+                    .send(get(url), HttpResponse.BodyHandlers.discarding())
                     .statusCode());
         } catch (ConnectException e) {
             return "refused";
