@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +26,14 @@ import org.junit.jupiter.api.Test;
  */
 class UpstreamPoolTest {
 
-    private static final long HYPERBEAM_MILLIS = 3000;
+    private static final long HYPERBEAM_MILLIS = 4000;
     private static GatewayHarness gateway;
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of("gateway.upstream-threads", "2", "gateway.upstream-queue", "2"));
+        // HyperBEAM's timeout well past its latency: the slow reads hold their threads for the whole test
+        gateway = GatewayHarness.start(Map.of("gateway.upstream-threads", "2", "gateway.upstream-queue", "2",
+                "hyperbeam.timeout-millis", "10000"));
     }
 
     @AfterAll
@@ -50,7 +53,7 @@ class UpstreamPoolTest {
                     .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
         }
         awaitInFlightAtHyperbeam(2);
-        Thread.sleep(300); // the other two reach the queue
+        awaitWaitingForUpstreamThread(2);
 
         long start = System.nanoTime();
         HttpResponse<String> cached = gateway.get("/api/info");
@@ -69,6 +72,16 @@ class UpstreamPoolTest {
         }
         assertEquals(2, gateway.simulator().mostInFlight(Upstream.HYPERBEAM));
         assertEquals(0, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills") - 4);
+    }
+
+    private static void awaitWaitingForUpstreamThread(int reads) throws InterruptedException {
+        ThreadPoolExecutor pool = gateway.context().getRegistry().lookupByNameAndType("upstreamReads",
+                ThreadPoolExecutor.class);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (pool.getQueue().size() < reads && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(reads, pool.getQueue().size());
     }
 
     private static void awaitInFlightAtHyperbeam(int reads) throws InterruptedException {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
 /**
@@ -111,6 +112,11 @@ public final class GatewayHarness implements AutoCloseable {
 
     public RegistrySimulator simulator() {
         return simulator;
+    }
+
+    /** The running gateway's context, for what only its registry can tell (a pool's queue). */
+    public CamelContext context() {
+        return main.getCamelContext();
     }
 
     public URI uri(String pathAndQuery) {
