@@ -135,7 +135,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("cache.not-found-ttl-seconds") long notFoundTtl,
             @PropertyInject("cache.stale-if-error-seconds") long staleIfError,
             @PropertyInject("cache.refresh-ahead") double refreshAhead,
-            @PropertyInject("cache.max-entries") long maxEntries,
+            @PropertyInject("cache.max-megabytes") long maxMegabytes,
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
@@ -148,10 +148,10 @@ public class GatewayConfiguration implements CamelConfiguration {
                 LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
             }
             ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
-                    Duration.ofSeconds(staleIfError), refreshAhead, maxEntries, followerWait);
+                    Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait);
             cache.bindMetrics(meters);
             LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
-                    + " at most {} answers", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxEntries);
+                    + " at most {} MB of answers", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes);
             return cache;
         });
     }

@@ -8,6 +8,7 @@ import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -52,6 +53,12 @@ public class ResponseCache implements CamelContextAware {
     // longer URIs are not remembered for the front: they go through the route every time
     private static final int MAX_FRONT_URI = 2048;
 
+    // Estimates of what an entry holds beside its strings: the answer record and its ETag, the
+    // buffer, Caffeine's node; for a URI, the parsed request and its parameter map.
+    private static final int ANSWER_OVERHEAD_BYTES = 300;
+    private static final int READ_OVERHEAD_BYTES = 500;
+    // the URI index gets this fraction of the answers' bound: it holds no bodies
+    private static final int URI_INDEX_SHARE = 4;
     private final Cache<String, CachedAnswer> answers;
     // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
     private final Cache<String, Hit> readsByUri;
@@ -70,23 +77,32 @@ public class ResponseCache implements CamelContextAware {
      * @param followerWait how long a request waits for another one's upstream call
      */
     public ResponseCache(ToLongFunction<String> ttlByQuery, Duration notFoundTtl, Duration staleIfError,
-            double refreshAhead, long maxEntries, Duration followerWait) {
+            double refreshAhead, long maxBytes, Duration followerWait) {
         this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
         this.refreshAhead = refreshAhead;
         this.followerWait = followerWait;
+        // Bounded by bytes, not entries: one list page of 100 skills weighs as much as 15 skill answers.
         this.answers = Caffeine.newBuilder()
-                .maximumSize(maxEntries)
+                .maximumWeight(maxBytes)
+                .weigher((String key, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES + key.length() + answer.body().length())
                 .expireAfter(Expiry.creating((String key, CachedAnswer answer) ->
                         Duration.ofNanos(answer.ttlNanos() + staleIfErrorNanos)))
                 .recordStats()
                 .build();
-        this.readsByUri = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.readsByUri = Caffeine.newBuilder()
+                .maximumWeight(maxBytes / URI_INDEX_SHARE)
+                .weigher((String uri, Hit read) -> READ_OVERHEAD_BYTES + uri.length() + read.key().length())
+                .build();
     }
 
     public void bindMetrics(MeterRegistry registry) {
         CaffeineCacheMetrics.monitor(registry, answers, "registry-responses");
+        Gauge.builder("registry.response.cache.bytes", answers,
+                        cache -> cache.policy().eviction().map(eviction -> eviction.weightedSize().orElse(0)).orElse(0L))
+                .description("Estimated heap held by cached answers (bodies, keys, bookkeeping); bounded by cache.max-megabytes")
+                .baseUnit("bytes").register(registry);
     }
 
     @Override
