@@ -249,12 +249,15 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("ao.cu-url") String computeUnit,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("ao.timeout-millis") long timeoutMillis,
-            @PropertyInject("ao.dryrun-enabled") boolean enabled) {
+            @PropertyInject("ao.dryrun-enabled") boolean enabled,
+            @PropertyInject("ao.listing-reuse-seconds") long listingReuseSeconds,
+            @PropertyInject("ao.listing-records-kept") long listingRecordsKept) {
         return once("dryrunReader", () -> {
             LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
             ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
                     Duration.ofMillis(timeoutMillis));
-            return new DryrunReader(client, module, enabled, timing, breaker);
+            return new DryrunReader(client, module, enabled, timing, breaker, Duration.ofSeconds(listingReuseSeconds),
+                    listingRecordsKept);
         });
     }
 

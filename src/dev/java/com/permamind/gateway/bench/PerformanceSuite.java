@@ -359,6 +359,9 @@ public final class PerformanceSuite implements AutoCloseable {
         env.put("REGISTRY_PROCESS_ID", simulator.processId());
         env.put("REGISTRY_LUA_MODULE_ID", simulator.moduleId());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // the download-events run posts as many clients (bench/wrk/post-downloads.lua), each under
+        // the default per-client limit, as a proxy in front of the gateway would tell them apart
+        env.put("DOWNLOAD_EVENTS_CLIENT_ADDRESS_HEADER", "X-Forwarded-For");
         List<String> options = new ArrayList<>(javaOptions);
         options.addAll(moreOptions);
         // the dev launcher's name for the broker setting; harmless if the gateway reads another

@@ -1,14 +1,23 @@
 package com.permamind.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.permamind.gateway.lua.RegistryModule;
+import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.upstream.ComputeUnitClient.Reply;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -37,14 +47,25 @@ public class DryrunReader {
     private final boolean enabled;
     private final UpstreamTiming timing;
     private final CircuitBreaker breaker;
+    private static final TokenFilter WITHOUT_TIMESTAMPS = new TokenFilter() {
+        @Override
+        public TokenFilter includeProperty(String name) {
+            return "downloadTimestamps".equals(name) ? null : this;
+        }
+    };
     private final ObjectMapper json = new ObjectMapper();
+    private final Cache<String, RegistryState> listings;
 
     /**
-     * @param breaker keeps reads off a compute unit that keeps failing, so that with both tiers
-     *                down requests are answered (stale or 503) without hammering either
+     * @param breaker            keeps reads off a compute unit that keeps failing, so that with both
+     *                           tiers down requests are answered (stale or 503) without hammering either
+     * @param listingReuse       how long one fetch of a search's or a listing's records serves its reads
+     * @param listingRecordsKept records all the listings kept meanwhile may hold together
      */
     public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing,
-            CircuitBreaker breaker) {
+            CircuitBreaker breaker, Duration listingReuse, long listingRecordsKept) {
+        this.listings = Caffeine.newBuilder().expireAfterWrite(listingReuse).maximumWeight(listingRecordsKept)
+                .weigher((String listing, RegistryState state) -> 1 + state.skillCount()).build();
         this.computeUnit = computeUnit;
         this.module = module;
         this.enabled = enabled;
@@ -77,9 +98,11 @@ public class DryrunReader {
             case "info" -> totals(request, true);
             case "get-download-stats" -> request.param("scope") != null ? totals(request, false)
                     : overState(request, versionsOf(request.param("name"), request.param("version")));
-            case "search-skills" -> overState(request, latestRecords("Search-Skills", "Search-Results",
-                    Map.of("Query", request.params().getOrDefault("q", ""))));
-            case "list-skills" -> overState(request, listed(request));
+            case "search-skills" -> overListing(request, "Search-Skills " + request.params().getOrDefault("q", ""),
+                    () -> latestRecords("Search-Skills", "Search-Results",
+                            Map.of("Query", request.params().getOrDefault("q", ""))));
+            case "list-skills" -> overListing(request, "List-Skills " + listFilters(request),
+                    () -> listed(listFilters(request)));
             case "get-skill", "record-download" -> overState(request,
                     versionsOf(request.param("name"), request.params().getOrDefault("version", "")));
             case "get-skill-versions" -> overState(request, versionsOf(request.param("name"), null));
@@ -101,6 +124,16 @@ public class DryrunReader {
 
     private String overState(RegistryRequest request, ObjectNode skills) {
         return module.call(request.function(), module.decode(skills.toString()), request.params());
+    }
+
+    /**
+     * A search or a list page needs every record the process matches (it neither orders nor pages
+     * them as the API does): up to the whole registry, fetched and decoded once per listing and
+     * shared, read-only, by every page and reader of it for {@code ao.listing-reuse-seconds}.
+     */
+    private String overListing(RegistryRequest request, String listing, Supplier<ObjectNode> records) {
+        RegistryState state = listings.get(listing, key -> module.decode(records.get().toString()));
+        return module.call(request.function(), state, request.params());
     }
 
     // info and the aggregate stats are what the process computes (contract section 5)
@@ -129,13 +162,13 @@ public class DryrunReader {
     }
 
     private ObjectNode latestRecords(String action, String replyAction, Map<String, String> tags) {
-        JsonNode records = data(expect(computeUnit.send(action, tags), replyAction));
+        JsonNode records = records(expect(computeUnit.send(action, tags), replyAction));
         ObjectNode skills = json.createObjectNode();
         records.forEach(record -> addLatest(skills, record));
         return skills;
     }
 
-    private ObjectNode listed(RegistryRequest request) {
+    private static Map<String, String> listFilters(RegistryRequest request) {
         Map<String, String> filters = new LinkedHashMap<>();
         if (request.param("author") != null) {
             filters.put("Author", request.param("author"));
@@ -144,26 +177,41 @@ public class DryrunReader {
             filters.put("FilterName", request.param("name"));
         }
         if (request.param("tags") != null && !request.param("tags").isEmpty()) {
-            ArrayNode tags = json.createArrayNode();
+            ArrayNode tags = JsonNodeFactory.instance.arrayNode();
             for (String tag : request.param("tags").split(",")) {
                 tags.add(tag);
             }
             filters.put("FilterTags", tags.toString());
         }
+        return filters;
+    }
+
+    // The process pages in its own (unstable) order: every page is fetched and the module orders
+    // them. The first page tells how many there are; the others are asked side by side, so a
+    // listing takes about one dryrun's time, not one per hundred skills.
+    private ObjectNode listed(Map<String, String> filters) {
         ObjectNode skills = json.createObjectNode();
-        // the process pages in its own (unstable) order: fetch every page, the module orders them
-        for (int page = 0; page < MAX_PAGES; page++) {
-            Map<String, String> tags = new LinkedHashMap<>(filters);
-            tags.put("Limit", Integer.toString(PROCESS_PAGE));
-            tags.put("Offset", Integer.toString(page * PROCESS_PAGE));
-            JsonNode data = data(expect(computeUnit.send("List-Skills", tags), "Skills-List"));
-            data.path("skills").forEach(record -> addLatest(skills, record));
-            int total = data.path("pagination").path("total").asInt(0);
-            if (data.path("skills").size() < PROCESS_PAGE || (page + 1) * PROCESS_PAGE >= total) {
-                break;
-            }
+        JsonNode first = records(expect(computeUnit.send("List-Skills", listPage(filters, 0)), "Skills-List"));
+        first.path("skills").forEach(record -> addLatest(skills, record));
+        int total = first.path("pagination").path("total").asInt(0);
+        if (first.path("skills").size() < PROCESS_PAGE) {
+            return skills;
+        }
+        List<CompletableFuture<Reply>> pages = new ArrayList<>();
+        for (int page = 1; page < MAX_PAGES && page * PROCESS_PAGE < total; page++) {
+            pages.add(computeUnit.sendAsync("List-Skills", listPage(filters, page)));
+        }
+        for (CompletableFuture<Reply> page : pages) {
+            records(expect(join(page), "Skills-List")).path("skills").forEach(record -> addLatest(skills, record));
         }
         return skills;
+    }
+
+    private static Map<String, String> listPage(Map<String, String> filters, int page) {
+        Map<String, String> tags = new LinkedHashMap<>(filters);
+        tags.put("Limit", Integer.toString(PROCESS_PAGE));
+        tags.put("Offset", Integer.toString(page * PROCESS_PAGE));
+        return tags;
     }
 
     /**
@@ -243,6 +291,24 @@ public class DryrunReader {
                     + (reply.action() == null ? "none" : reply.action() + (reply.error() != null ? ": " + reply.error() : "")));
         }
         return reply;
+    }
+
+    /**
+     * Listing records without their download timestamps, the bulk of a record: no listing answer
+     * shows them, and downloadCount holds their number (contract sections 1 and 2); the module's
+     * own light decode drops them the same way on a node.
+     */
+    private JsonNode records(Reply reply) {
+        if (reply.data() == null) {
+            return NullNode.instance;
+        }
+        try (JsonParser parser = new FilteringParserDelegate(json.createParser(reply.data()), WITHOUT_TIMESTAMPS,
+                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
+            JsonNode records = json.readTree(parser);
+            return records == null ? NullNode.instance : records;
+        } catch (IOException e) {
+            throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
+        }
     }
 
     private JsonNode data(Reply reply) {
