@@ -251,13 +251,14 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("ao.timeout-millis") long timeoutMillis,
             @PropertyInject("ao.dryrun-enabled") boolean enabled,
             @PropertyInject("ao.listing-reuse-seconds") long listingReuseSeconds,
-            @PropertyInject("ao.listing-records-kept") long listingRecordsKept) {
+            @PropertyInject("ao.listing-records-kept") long listingRecordsKept,
+            @PropertyInject("ao.listing-loads-at-once") int listingLoadsAtOnce) {
         return once("dryrunReader", () -> {
             LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
             ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
                     Duration.ofMillis(timeoutMillis));
             return new DryrunReader(client, module, enabled, timing, breaker, Duration.ofSeconds(listingReuseSeconds),
-                    listingRecordsKept);
+                    listingRecordsKept, listingLoadsAtOnce, Duration.ofMillis(timeoutMillis));
         });
     }
 

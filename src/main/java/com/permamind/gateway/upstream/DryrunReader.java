@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
@@ -55,15 +56,22 @@ public class DryrunReader {
     };
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, RegistryState> listings;
+    private final Semaphore listingLoads;
+    private final Duration listingLoadWait;
 
     /**
      * @param breaker            keeps reads off a compute unit that keeps failing, so that with both
      *                           tiers down requests are answered (stale or 503) without hammering either
      * @param listingReuse       how long one fetch of a search's or a listing's records serves its reads
      * @param listingRecordsKept records all the listings kept meanwhile may hold together
+     * @param listingLoadsAtOnce listings fetched and decoded at the same time, at most
+     * @param listingLoadWait    how long a read waits for its turn to fetch a listing before it fails
      */
     public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing,
-            CircuitBreaker breaker, Duration listingReuse, long listingRecordsKept) {
+            CircuitBreaker breaker, Duration listingReuse, long listingRecordsKept, int listingLoadsAtOnce,
+            Duration listingLoadWait) {
+        this.listingLoads = new Semaphore(listingLoadsAtOnce);
+        this.listingLoadWait = listingLoadWait;
         this.listings = Caffeine.newBuilder().expireAfterWrite(listingReuse).maximumWeight(listingRecordsKept)
                 .weigher((String listing, RegistryState state) -> 1 + state.skillCount()).build();
         this.computeUnit = computeUnit;
@@ -132,8 +140,27 @@ public class DryrunReader {
      * shared, read-only, by every page and reader of it for {@code ao.listing-reuse-seconds}.
      */
     private String overListing(RegistryRequest request, String listing, Supplier<ObjectNode> records) {
-        RegistryState state = listings.get(listing, key -> module.decode(records.get().toString()));
+        RegistryState state = listings.get(listing, key -> {
+            acquireListingLoad(listing);
+            try {
+                return module.decode(records.get().toString());
+            } finally {
+                listingLoads.release();
+            }
+        });
         return module.call(request.function(), state, request.params());
+    }
+
+    // a listing being fetched holds up to the whole registry several times over (reply, records, Lua tables)
+    private void acquireListingLoad(String listing) {
+        try {
+            if (!listingLoads.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new UpstreamException(SOURCE, "no room to fetch " + listing + ": other listings are being fetched");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException(SOURCE, "interrupted while waiting to fetch " + listing);
+        }
     }
 
     // info and the aggregate stats are what the process computes (contract section 5)
