@@ -7,11 +7,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.impl.VertxInternal;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.spi.PlatformHttpEngine;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>the engine runs routes from the event loop ({@link EventLoopHttpEngine}), and reads that go
  * upstream hop to the {@code upstreamReads} pool, so Vert.x's own worker pool keeps its default size;</li>
- * <li>a request whose answer is a cache hit is answered by {@link CacheFront} before its route;</li>
+ * <li>a request whose answer is a cache hit is answered by {@link CacheFront}, first on the API's
+ * router, before Vert.x matches a route's path or sets up its body handler;</li>
  * <li>the servers Vert.x creates read request lines up to {@code gateway.max-request-line}: Camel
  * creates them with Vert.x defaults, which answer a line over 4 KB with a bare 431 before any
  * route sees it, where the contract wants a 400 problem answer from the gateway.</li>
@@ -46,14 +47,24 @@ public class HttpServerVertx extends MainListenerSupport {
         LOG.info("HTTP server: routes start on the event loop, request lines up to {} bytes", maxRequestLine);
     }
 
-    // the routes' REST configuration and the cache exist once the configuration is done, and the
-    // consumers the engine creates when the routes start take the front as their first handler
+    // The router exists once the server started. Before this, for the moments between the routes'
+    // start and the context's, hits are answered by the routes, as the same hits the front declines.
+    // GracefulStop's refusal goes before the front (Integer.MIN_VALUE).
     @Override
-    public void afterConfigure(BaseMainSupport main) {
-        CacheFront front = main.getCamelContext().getRegistry().lookupByNameAndType("responseCacheFront", CacheFront.class);
-        if (front != null) {
-            engine.setHandlers(List.of(front));
+    public void afterStart(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        CacheFront front = context.getRegistry().lookupByNameAndType("responseCacheFront", CacheFront.class);
+        if (front == null) {
+            return;
         }
+        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            LOG.warn("No API router on port {}: every cache hit goes through its route", port);
+            return;
+        }
+        router.route().order(Integer.MIN_VALUE + 1).handler(front);
     }
 
     @Override

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
+    /**
+     * Exchange property holding the request's {@code HttpServerResponse}: a route that waited for
+     * a thread can ask {@code closed()} whether its client is still there to be answered.
+     */
+    public static final String CLIENT_RESPONSE = "clientResponse";
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopHttpConsumer.class);
 
     private final String exposedHeaders;
@@ -56,6 +61,7 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
         Context eventLoop = Vertx.currentContext();
         Exchange exchange = createExchange(false);
         exchange.setPattern(ExchangePattern.InOut);
+        exchange.setProperty(CLIENT_RESPONSE, ctx.response());
         processHttpRequest(exchange, ctx).onComplete(read -> {
             if (read.failed()) {
                 fail(ctx, exchange, read.cause());
@@ -79,7 +85,7 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
     private void answer(RoutingContext ctx, Exchange exchange) {
         try {
-            if (!ctx.response().ended()) {
+            if (!ctx.response().ended() && !ctx.response().closed()) {
                 write(ctx, exchange);
             }
         } catch (RuntimeException e) {

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Reads that go upstream wait on a bounded pool; cache hits never touch it. With 2 upstream
  * threads and room for 2 more reads in the queue, all taken by slow reads: a cached read is still
  * answered at once, and a fifth uncached read is refused with a 503 rather than queued without end.
+ * A read whose client left while it waited in the queue is dropped, not sent upstream.
  */
 class UpstreamPoolTest {
 
@@ -39,6 +44,11 @@ class UpstreamPoolTest {
     @AfterAll
     static void stop() {
         gateway.close();
+    }
+
+    @AfterEach
+    void heal() {
+        gateway.simulator().reset();
     }
 
     @Test
@@ -74,9 +84,53 @@ class UpstreamPoolTest {
         assertEquals(0, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills") - 4);
     }
 
+    @Test
+    void should_not_read_for_clients_that_left_while_their_read_waited() throws Exception {
+        gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
+        gateway.simulator().resetCounters();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            slow.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=busy&offset=" + i))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        awaitInFlightAtHyperbeam(2);
+        try (Socket first = requestOverSocket("/api/skills/search?q=gone&offset=0");
+                Socket second = requestOverSocket("/api/skills/search?q=gone&offset=1")) {
+            awaitWaitingForUpstreamThread(2);
+        }
+
+        for (CompletableFuture<HttpResponse<String>> read : slow) {
+            assertEquals(200, read.join().statusCode());
+        }
+        awaitIdleUpstreamPool();
+        assertEquals(2, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills"),
+                "reads of clients that had left reached HyperBEAM");
+    }
+
+    private static Socket requestOverSocket(String pathAndQuery) throws IOException {
+        Socket socket = new Socket(gateway.uri("/").getHost(), gateway.uri("/").getPort());
+        socket.getOutputStream().write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: gateway\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private static void awaitIdleUpstreamPool() throws InterruptedException {
+        ThreadPoolExecutor pool = upstreamPool();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((pool.getActiveCount() > 0 || !pool.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, pool.getActiveCount() + pool.getQueue().size());
+    }
+
+    private static ThreadPoolExecutor upstreamPool() {
+        return gateway.context().getRegistry().lookupByNameAndType("upstreamReads", ThreadPoolExecutor.class);
+    }
+
     private static void awaitWaitingForUpstreamThread(int reads) throws InterruptedException {
-        ThreadPoolExecutor pool = gateway.context().getRegistry().lookupByNameAndType("upstreamReads",
-                ThreadPoolExecutor.class);
+        ThreadPoolExecutor pool = upstreamPool();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (pool.getQueue().size() < reads && System.nanoTime() < deadline) {
             Thread.sleep(20);
