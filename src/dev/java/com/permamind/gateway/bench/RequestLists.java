@@ -46,6 +46,7 @@ final class RequestLists {
     final Path events;
     /** Keys for warming the gateway's JIT up before anything is measured (never asked again). */
     final Distinct warmUp;
+    final Distinct uncachedWarmUp;
     final Distinct uncached0;
     final Distinct uncached300;
     final Distinct outage;
@@ -167,7 +168,9 @@ final class RequestLists {
         Collections.shuffle(pairs, random);
         int total = pairs.size();
         warmUp = distinct(dir, "warm-up", pairs.subList(0, total * 30 / 100), hyperbeamReadPrefix);
-        uncached0 = distinct(dir, "uncached-0ms", pairs.subList(total * 30 / 100, total * 55 / 100), hyperbeamReadPrefix);
+        uncachedWarmUp = distinct(dir, "uncached-warm-up", pairs.subList(total * 30 / 100, total * 40 / 100),
+                hyperbeamReadPrefix);
+        uncached0 = distinct(dir, "uncached-0ms", pairs.subList(total * 40 / 100, total * 55 / 100), hyperbeamReadPrefix);
         uncached300 = distinct(dir, "uncached-300ms", pairs.subList(total * 55 / 100, total * 60 / 100),
                 hyperbeamReadPrefix);
         outage = distinct(dir, "failover-outage", pairs.subList(total * 60 / 100, total * 75 / 100),

@@ -3,6 +3,7 @@ package com.permamind.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -63,6 +65,9 @@ public class ResponseCache implements CamelContextAware {
     // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
     private final Cache<String, Hit> readsByUri;
     private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
+    // keys with a refresh sent and not done: every hit of a hot key is due for refresh until the
+    // refresh reaches the upstream (after the hop to its pool), and each would send another
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
@@ -131,7 +136,8 @@ public class ResponseCache implements CamelContextAware {
         }
         CachedAnswer cached = answers.getIfPresent(request.key());
         if (cached != null && cached.freshAt(now)) {
-            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(request.key())) {
+            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(request.key())
+                    && refreshing.add(request.key())) {
                 refreshInBackground(exchange, request);
             }
             serve(exchange, cached, SOURCE_CACHE, now);
@@ -310,6 +316,9 @@ public class ResponseCache implements CamelContextAware {
         }
         Exchange refresh = exchange.copy();
         refresh.setProperty(REFRESH, true);
-        refresher.asyncSend("direct:" + request.query(), refresh);
+        // nobody waits for a refresh: it goes on after the request's client has left
+        refresh.removeProperty(EventLoopHttpConsumer.CLIENT_RESPONSE);
+        refresher.asyncSend("direct:" + request.query(), refresh)
+                .whenComplete((done, failure) -> refreshing.remove(request.key()));
     }
 }
