@@ -42,18 +42,18 @@ public class DryrunReader {
     /** List-Skills pages at most this many records. */
     private static final int PROCESS_PAGE = 100;
     private static final int MAX_PAGES = 1000;
-
-    private final ComputeUnitClient computeUnit;
-    private final RegistryModule module;
-    private final boolean enabled;
-    private final UpstreamTiming timing;
-    private final CircuitBreaker breaker;
     private static final TokenFilter WITHOUT_TIMESTAMPS = new TokenFilter() {
         @Override
         public TokenFilter includeProperty(String name) {
             return "downloadTimestamps".equals(name) ? null : this;
         }
     };
+
+    private final ComputeUnitClient computeUnit;
+    private final RegistryModule module;
+    private final boolean enabled;
+    private final UpstreamTiming timing;
+    private final CircuitBreaker breaker;
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, RegistryState> listings;
     private final Semaphore listingLoads;
