@@ -54,6 +54,8 @@ class UpstreamPoolTest {
     @Test
     void should_answer_cache_hits_and_refuse_overflow_while_every_upstream_thread_waits() throws Exception {
         assertEquals("hyperbeam", gateway.get("/api/info").headers().firstValue("X-Registry-Source").orElseThrow());
+        // its pool thread may still be finishing the exchange after the answer went out
+        awaitIdleUpstreamPool();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -86,6 +88,7 @@ class UpstreamPoolTest {
 
     @Test
     void should_not_read_for_clients_that_left_while_their_read_waited() throws Exception {
+        awaitIdleUpstreamPool();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
