@@ -8,8 +8,8 @@ import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
 import com.permamind.gateway.upstream.UpstreamTiming;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -311,6 +311,15 @@ public class ResponseCache implements CamelContextAware {
 
     // The copy still holds the request's headers, so it runs through the query's route as the request did.
     private synchronized void refreshInBackground(Exchange exchange, RegistryRequest request) {
+        try {
+            sendRefresh(exchange, request);
+        } catch (RuntimeException e) {
+            refreshing.remove(request.key());
+            throw e;
+        }
+    }
+
+    private void sendRefresh(Exchange exchange, RegistryRequest request) {
         if (refresher == null) {
             refresher = camelContext.createProducerTemplate();
         }
