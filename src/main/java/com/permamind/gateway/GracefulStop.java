@@ -1,5 +1,6 @@
 package com.permamind.gateway;
 
+import com.permamind.gateway.http.EventLoopHttpEngine;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -75,11 +76,9 @@ public class GracefulStop extends MainListenerSupport {
     // first on the API's router, before the routes' own handlers (the cache front among them)
     private static void refuseNewRequests(CamelContext context) {
         try {
-            int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                    VertxPlatformHttpRouter.getRouterNameFromPort(port));
+            VertxPlatformHttpRouter router = EventLoopHttpEngine.apiRouter(context);
             if (router == null) {
-                LOG.warn("No API router on port {}: requests arriving during the stop are not refused", port);
+                LOG.warn("No API router: requests arriving during the stop are not refused");
                 return;
             }
             String retryAfter = context.resolvePropertyPlaceholders("{{gateway.retry-after-seconds}}");

@@ -57,11 +57,9 @@ public class HttpServerVertx extends MainListenerSupport {
         if (front == null) {
             return;
         }
-        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        VertxPlatformHttpRouter router = EventLoopHttpEngine.apiRouter(context);
         if (router == null) {
-            LOG.warn("No API router on port {}: every cache hit goes through its route", port);
+            LOG.warn("No API router: every cache hit goes through its route");
             return;
         }
         router.route().order(Integer.MIN_VALUE + 1).handler(front);

@@ -1,5 +1,6 @@
 package com.permamind.gateway.http;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.spi.PlatformHttpConsumer;
@@ -11,6 +12,12 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
  * a worker thread; see {@link EventLoopHttpConsumer}.
  */
 public class EventLoopHttpEngine extends VertxPlatformHttpEngine {
+
+    /** The router of the API's server ({@code camel.server.port}); null before that server started. */
+    public static VertxPlatformHttpRouter apiRouter(CamelContext context) {
+        int port = Integer.parseInt(context.resolvePropertyPlaceholders("{{camel.server.port}}"));
+        return VertxPlatformHttpRouter.lookup(context, VertxPlatformHttpRouter.getRouterNameFromPort(port));
+    }
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {

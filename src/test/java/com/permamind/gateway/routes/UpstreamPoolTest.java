@@ -58,12 +58,7 @@ class UpstreamPoolTest {
         awaitIdleUpstreamPool();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            slow.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=slow&offset=" + i))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-        }
+        List<CompletableFuture<HttpResponse<String>>> slow = searchesAtOnce("slow", 4);
         awaitInFlightAtHyperbeam(2);
         awaitWaitingForUpstreamThread(2);
 
@@ -91,12 +86,7 @@ class UpstreamPoolTest {
         awaitIdleUpstreamPool();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            slow.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=busy&offset=" + i))
-                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
-        }
+        List<CompletableFuture<HttpResponse<String>>> slow = searchesAtOnce("busy", 2);
         awaitInFlightAtHyperbeam(2);
         try (Socket first = requestOverSocket("/api/skills/search?q=gone&offset=0");
                 Socket second = requestOverSocket("/api/skills/search?q=gone&offset=1")) {
@@ -109,6 +99,17 @@ class UpstreamPoolTest {
         awaitIdleUpstreamPool();
         assertEquals(2, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills"),
                 "reads of clients that had left reached HyperBEAM");
+    }
+
+    // distinct keys (one page each), so no read waits for another's upstream call
+    private static List<CompletableFuture<HttpResponse<String>>> searchesAtOnce(String query, int pages) {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
+        for (int page = 0; page < pages; page++) {
+            reads.add(client.sendAsync(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=" + query + "&offset=" + page))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        return reads;
     }
 
     private static Socket requestOverSocket(String pathAndQuery) throws IOException {
