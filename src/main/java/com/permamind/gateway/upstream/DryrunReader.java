@@ -109,8 +109,10 @@ public class DryrunReader {
             case "search-skills" -> overListing(request, "Search-Skills " + request.params().getOrDefault("q", ""),
                     () -> latestRecords("Search-Skills", "Search-Results",
                             Map.of("Query", request.params().getOrDefault("q", ""))));
-            case "list-skills" -> overListing(request, "List-Skills " + listFilters(request),
-                    () -> listed(listFilters(request)));
+            case "list-skills" -> {
+                Map<String, String> filters = listFilters(request);
+                yield overListing(request, "List-Skills " + filters, () -> listed(filters));
+            }
             case "get-skill", "record-download" -> overState(request,
                     versionsOf(request.param("name"), request.params().getOrDefault("version", "")));
             case "get-skill-versions" -> overState(request, versionsOf(request.param("name"), null));
