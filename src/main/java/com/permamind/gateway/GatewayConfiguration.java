@@ -13,6 +13,7 @@ import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.ComputeUnitClient;
 import com.permamind.gateway.upstream.DryrunReader;
 import com.permamind.gateway.upstream.HyperbeamReader;
+import com.permamind.gateway.upstream.UpstreamReadPool;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
@@ -40,8 +42,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
-import org.apache.camel.spi.ThreadPoolProfile;
-import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,15 +79,28 @@ public class GatewayConfiguration implements CamelConfiguration {
      */
     @BindToRegistry
     public ExecutorService upstreamReads(CamelContext context, @PropertyInject("gateway.upstream-threads") int threads,
-            @PropertyInject("gateway.upstream-queue") int queue) {
+            @PropertyInject("gateway.upstream-queue") int queue,
+            @PropertyInject("gateway.upstream-thread-idle-seconds") long idleSeconds) {
         return once("upstreamReads", () -> {
-            ThreadPoolProfile profile = new ThreadPoolProfile("upstreamReads");
-            profile.setPoolSize(threads);
-            profile.setMaxPoolSize(threads);
-            profile.setMaxQueueSize(queue);
-            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
-            LOG.info("Upstream reads: {} threads, then up to {} waiting", threads, queue);
-            return context.getExecutorServiceManager().newThreadPool(this, "upstreamReads", profile);
+            String pattern = context.getExecutorServiceManager().getThreadNamePattern();
+            UpstreamReadPool pool = new UpstreamReadPool(threads, queue, idleSeconds, TimeUnit.SECONDS,
+                    new CamelThreadFactory(pattern, "upstreamReads", true));
+            try {
+                // stopped with the context, after the routes: reads in flight finish (GracefulStop)
+                context.addService(new ServiceSupport() {
+                    @Override
+                    protected void doStop() throws InterruptedException {
+                        pool.shutdown();
+                        if (!pool.awaitTermination(context.getShutdownStrategy().getTimeout(), TimeUnit.SECONDS)) {
+                            pool.shutdownNow();
+                        }
+                    }
+                }, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot manage the upstream read pool", e);
+            }
+            LOG.info("Upstream reads: up to {} threads, then up to {} waiting", threads, queue);
+            return pool;
         });
     }
 
