@@ -183,7 +183,7 @@ public final class PerformanceSuite implements AutoCloseable {
         log("bare Vert.x ready in %.0f ms (%s)", bare.startupMillis(), bareUrl);
 
         step("startup", 70, this::startupSamples);
-        step("jitWarmUp", 25, this::jitWarmUp);
+        step("jitWarmUp", 85, this::jitWarmUp);
         step("cached", 110, this::cachedReads);
         step("uncached", 60, this::uncachedReads);
         step("mix", 50, this::realisticMix);
@@ -195,6 +195,9 @@ public final class PerformanceSuite implements AutoCloseable {
         upstreamCalls.close();
         simulator.stop();
         kafka.stop();
+        // nothing left to settle: the script's step would otherwise wait out settle()'s 30 s first
+        gateway = null;
+        simulator = null;
         step("downloadEventsScript", 20, this::downloadEventsScript);
 
         ((ObjectNode) report.get("machine")).put("loadAverageEnd", ProcStats.loadAverage());
@@ -568,15 +571,17 @@ public final class PerformanceSuite implements AutoCloseable {
     // --- steps --------------------------------------------------------------------------------
 
     /**
-     * JIT warm-up, measured but not a result: a fresh gateway is several times slower for its
-     * first tens of thousands of requests (compilation, 400 worker threads each setting up its
-     * own Lua runtime). Distinct get-skill keys that no later step asks for, HyperBEAM at 0 ms.
+     * JIT warm-up, measured but not a result: a fresh gateway is several times slower for its first
+     * hundred thousand reads or so. On 2 cores the compiler competes with the load for them; reads
+     * that go upstream took 5.3 ms of the gateway's CPU each in the first 15 s and 0.35 ms after about
+     * 90 s of load (bench/README.md). Distinct get-skill keys that no later step asks for, most of
+     * them for unknown versions (cheap at the node), HyperBEAM at 0 ms.
      */
     private void jitWarmUp(ObjectNode result) throws Exception {
         hyperbeamLatency(0);
         dryrunLatency(0);
-        int seconds = seconds(15, 5);
-        List<ObjectNode> runs = load(gateway, true, paths("gateway JIT warm-up", gatewayUrl, lists.warmUp.gateway(), 64,
+        int seconds = seconds(75, 5);
+        List<ObjectNode> runs = load(gateway, true, paths("gateway JIT warm-up", gatewayUrl, lists.warmUp.gateway(), 16,
                 seconds, 10, false));
         result.put("seconds", seconds);
         result.set("run", summary(runs));

@@ -32,6 +32,7 @@ final class RequestLists {
 
     static final int MIX_LINES = 200_000;
     static final int EVENT_LINES = 50_000;
+    static final int UNKNOWN_VERSIONS_PER_READ = 39;
 
     /** A read of the node: the Lua function and its parameters. */
     record NodeRead(String function, Map<String, String> params) {
@@ -44,7 +45,10 @@ final class RequestLists {
     final String hotSkill;
     final Path mix;
     final Path events;
-    /** Keys for warming the gateway's JIT up before anything is measured (never asked again). */
+    /**
+     * Keys for warming the gateway's JIT up before anything is measured (never asked again): real
+     * reads, each followed by reads of unknown versions.
+     */
     final Distinct warmUp;
     final Distinct uncachedWarmUp;
     final Distinct uncached0;
@@ -167,7 +171,7 @@ final class RequestLists {
 
         Collections.shuffle(pairs, random);
         int total = pairs.size();
-        warmUp = distinct(dir, "warm-up", pairs.subList(0, total * 30 / 100), hyperbeamReadPrefix);
+        warmUp = distinct(dir, "warm-up", withUnknownVersions(pairs.subList(0, total * 30 / 100)), hyperbeamReadPrefix);
         uncachedWarmUp = distinct(dir, "uncached-warm-up", pairs.subList(total * 30 / 100, total * 40 / 100),
                 hyperbeamReadPrefix);
         uncached0 = distinct(dir, "uncached-0ms", pairs.subList(total * 40 / 100, total * 55 / 100), hyperbeamReadPrefix);
@@ -202,6 +206,22 @@ final class RequestLists {
             }
         }
         return 1.0 - (double) misses / requests;
+    }
+
+    /**
+     * Each read followed by {@link #UNKNOWN_VERSIONS_PER_READ} reads of versions no skill has
+     * (999.x.y; versions are semver, and the generator's are far lower): the node answers those
+     * (not found) with little Lua, so a warm-up on them runs at the gateway's pace, not the node's.
+     */
+    private static List<String[]> withUnknownVersions(List<String[]> pairs) {
+        List<String[]> reads = new ArrayList<>(pairs.size() * (UNKNOWN_VERSIONS_PER_READ + 1));
+        for (int i = 0; i < pairs.size(); i++) {
+            reads.add(pairs.get(i));
+            for (int k = 0; k < UNKNOWN_VERSIONS_PER_READ; k++) {
+                reads.add(new String[] {pairs.get((i + k + 1) % pairs.size())[0], "999." + i + "." + k});
+            }
+        }
+        return reads;
     }
 
     private static Distinct distinct(Path dir, String name, List<String[]> pairs, String hyperbeamReadPrefix)
