@@ -57,6 +57,9 @@ public class DryrunReader {
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, RegistryState> listings;
     private final Semaphore listingLoads;
+    // Reading a listing (the module over thousands of records) only needs the CPU: more reads at
+    // once than cores finish no sooner, and each holds its listing meanwhile.
+    private final Semaphore listingReads = new Semaphore(Runtime.getRuntime().availableProcessors());
     private final Duration listingLoadWait;
 
     /**
@@ -142,26 +145,35 @@ public class DryrunReader {
      * shared, read-only, by every page and reader of it for {@code ao.listing-reuse-seconds}.
      */
     private String overListing(RegistryRequest request, String listing, Supplier<ObjectNode> records) {
-        RegistryState state = listings.get(listing, key -> {
-            acquireListingLoad(listing);
-            try {
-                return module.decode(records.get().toString());
-            } finally {
-                listingLoads.release();
-            }
-        });
-        return module.call(request.function(), state, request.params());
+        // The permit first, the listing after: a read waiting for its turn holds no listing, so
+        // listings evicted meanwhile are collected. Without it, in the suite's outage
+        // (2026-11-22), reads on hundreds of threads each held a listing of thousands of records
+        // (468,000 Lua tables live at once, about 90 MB) and the 256 MB heap ran out.
+        acquire(listingReads, listing, "other listings are being read");
+        try {
+            RegistryState state = listings.get(listing, key -> {
+                acquire(listingLoads, listing, "other listings are being fetched");
+                try {
+                    return module.decode(records.get().toString());
+                } finally {
+                    listingLoads.release();
+                }
+            });
+            return module.call(request.function(), state, request.params());
+        } finally {
+            listingReads.release();
+        }
     }
 
     // a listing being fetched holds up to the whole registry several times over (reply, records, Lua tables)
-    private void acquireListingLoad(String listing) {
+    private void acquire(Semaphore permits, String listing, String busy) {
         try {
-            if (!listingLoads.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new UpstreamException(SOURCE, "no room to fetch " + listing + ": other listings are being fetched");
+            if (!permits.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new UpstreamException(SOURCE, "no room to read " + listing + ": " + busy);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UpstreamException(SOURCE, "interrupted while waiting to fetch " + listing);
+            throw new UpstreamException(SOURCE, "interrupted while waiting to read " + listing);
         }
     }
 
