@@ -89,11 +89,9 @@ public class GatewayConfiguration implements CamelConfiguration {
                 // stopped with the context, after the routes: reads in flight finish (GracefulStop)
                 context.addService(new ServiceSupport() {
                     @Override
-                    protected void doStop() throws InterruptedException {
-                        pool.shutdown();
-                        if (!pool.awaitTermination(context.getShutdownStrategy().getTimeout(), TimeUnit.SECONDS)) {
-                            pool.shutdownNow();
-                        }
+                    protected void doStop() {
+                        context.getExecutorServiceManager().shutdownGraceful(pool,
+                                TimeUnit.SECONDS.toMillis(context.getShutdownStrategy().getTimeout()));
                     }
                 }, true, true);
             } catch (Exception e) {

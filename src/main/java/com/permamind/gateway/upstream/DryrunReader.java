@@ -152,6 +152,7 @@ public class DryrunReader {
         acquire(listingReads, listing, "other listings are being read");
         try {
             RegistryState state = listings.get(listing, key -> {
+                // a listing being fetched holds up to the whole registry several times over (reply, records, Lua tables)
                 acquire(listingLoads, listing, "other listings are being fetched");
                 try {
                     return module.decode(records.get().toString());
@@ -165,7 +166,7 @@ public class DryrunReader {
         }
     }
 
-    // a listing being fetched holds up to the whole registry several times over (reply, records, Lua tables)
+    // one permit of a bounded kind, or an upstream failure once the dryrun's time limit has passed
     private void acquire(Semaphore permits, String listing, String busy) {
         try {
             if (!permits.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -128,9 +128,8 @@ public final class UpstreamReadPool extends ThreadPoolExecutor {
         private Runnable await(long nanos, boolean timed) throws InterruptedException {
             lock.lockInterruptibly();
             try {
-                Runnable read = waiting.pollFirst();
+                Runnable read = nextWaiting();
                 if (read != null) {
-                    notFull.signal();
                     return read;
                 }
                 IdleThread self = new IdleThread(lock.newCondition());
@@ -164,14 +163,18 @@ public final class UpstreamReadPool extends ThreadPoolExecutor {
         public Runnable poll() {
             lock.lock();
             try {
-                Runnable read = waiting.pollFirst();
-                if (read != null) {
-                    notFull.signal();
-                }
-                return read;
+                return nextWaiting();
             } finally {
                 lock.unlock();
             }
+        }
+
+        private Runnable nextWaiting() {
+            Runnable read = waiting.pollFirst();
+            if (read != null) {
+                notFull.signal();
+            }
+            return read;
         }
 
         @Override
