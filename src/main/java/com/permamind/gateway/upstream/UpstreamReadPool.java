@@ -216,6 +216,16 @@ public final class UpstreamReadPool extends ThreadPoolExecutor {
             }
         }
 
+        /** Threads waiting for a read now. */
+        int idleThreads() {
+            lock.lock();
+            try {
+                return idle.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+
         @Override
         public int remainingCapacity() {
             lock.lock();

@@ -47,10 +47,21 @@ class UpstreamReadPoolTest {
 
         Set<String> threads = new HashSet<>();
         for (int i = 0; i < 50; i++) {
+            // the thread a read just left is idle again before the next read comes
+            awaitIdleThreads(THREADS);
             threads.add(pool.submit(() -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS));
         }
-        // a fixed pool would rotate through all 16 idle threads; the one a read just left may still be finishing
-        assertTrue(threads.size() <= 2, "50 reads one after another ran on " + threads);
+        // a fixed pool would rotate through all 16 idle threads
+        assertEquals(1, threads.size(), "50 reads one after another ran on " + threads);
+    }
+
+    private void awaitIdleThreads(int expected) throws InterruptedException {
+        UpstreamReadPool.IdleThreadFirstQueue queue = (UpstreamReadPool.IdleThreadFirstQueue) pool.getQueue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (queue.idleThreads() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(expected, queue.idleThreads());
     }
 
     @Test
