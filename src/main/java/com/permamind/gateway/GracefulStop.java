@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * camel-kafka consumer goes on through the rest of the records of its last poll (up to
  * {@code download-events.forwarder.max-poll-records}, each a call to HyperBEAM), so the shutdown
  * would wait out its whole timeout and then interrupt a delivery, the commits and the producers'
- * flush. Stopped, a consumer finishes the event under way, then closes, which sends the offsets it
- * committed. Bounded by the shutdown timeout.</li>
+ * flush. Stopped, a consumer finishes the deliveries of the poll under way, then closes, which
+ * sends the offsets it committed. Bounded by the shutdown timeout.</li>
  * </ol>
  * Then Camel's shutdown: in-flight reads and event POSTs finish, the Kafka producers are closed
  * (flushed), the HTTP server closes.
@@ -50,7 +50,7 @@ public class GracefulStop extends MainListenerSupport {
         }
         List<Route> routes = context.getRoutes();
         refuseNewRequests(context);
-        LOG.info(STOPPING + "; the requests in flight go on, Kafka consumers stop after their event under way");
+        LOG.info(STOPPING + "; the requests in flight go on, Kafka consumers stop after the poll under way");
 
         List<Consumer> kafkaConsumers = routes.stream().map(Route::getConsumer)
                 .filter(KafkaConsumer.class::isInstance).toList();

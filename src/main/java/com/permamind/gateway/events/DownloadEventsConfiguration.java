@@ -73,6 +73,12 @@ public class DownloadEventsConfiguration implements CamelConfiguration {
         return new ForwarderPause(minimumPauseMillis);
     }
 
+    // lazy: bound after the listener it uses
+    @BindToRegistry(lazy = true)
+    public ForwarderBatch forwarderBatch(@BeanInject("forwarderPause") ForwarderPause pause) {
+        return new ForwarderBatch(pause);
+    }
+
     /**
      * The forwarder's resume check: the shared HyperBEAM breaker lets calls through again (closed, or
      * half-open to probe). While it is open, reads fall back to the dryrun and the forwarder waits.

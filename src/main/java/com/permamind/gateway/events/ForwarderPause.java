@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.camel.component.kafka.consumer.errorhandler.KafkaConsumerListener;
-import org.apache.camel.component.kafka.consumer.support.ProcessingResult;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -23,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Camel's own listener seeks to the beginning or the end of the topic when it pauses; this one
  * seeks every partition back to the first event it has not finished, because the records fetched
- * with the failed one are dropped by the consumer when it pauses. State is kept per consumer thread,
- * so the forwarder may run several consumers.
+ * with the failed one are dropped by the consumer when it pauses. It also commits what each batch
+ * finished ({@link ForwarderBatch#settle}). Everything runs on the consumer's own thread, where its
+ * state is kept, so the forwarder may run several consumers.
  */
 public class ForwarderPause extends KafkaConsumerListener {
 
@@ -59,30 +59,43 @@ public class ForwarderPause extends KafkaConsumerListener {
         return states.get().consumer;
     }
 
-    /** Records how far each partition got; on a failure, pauses and rewinds to the failed event. */
-    @Override
-    public boolean afterProcess(ProcessingResult result) {
+    /** A batch finished every event it fetched: commits past them. */
+    public void finished(Map<TopicPartition, Long> next) {
         ConsumerState state = states.get();
-        if (result.getTopic() == null) {
-            return true;
-        }
-        TopicPartition partition = new TopicPartition(result.getTopic(), result.getPartition());
-        if (!result.isFailed()) {
-            state.nextOffsets.put(partition, result.getOffset() + 1);
-            return true;
-        }
-        state.nextOffsets.put(partition, result.getOffset());
+        state.nextOffsets.putAll(next);
+        commit(state.consumer, next);
+    }
+
+    /**
+     * A batch left events unfinished even after their retries: commits what each partition finished
+     * before its first unfinished event ({@code next}), then pauses every partition and rewinds it there.
+     */
+    public void pauseAt(Map<TopicPartition, Long> next, Set<TopicPartition> failing) {
+        ConsumerState state = states.get();
+        state.nextOffsets.putAll(next);
         Consumer<?, ?> consumer = state.consumer;
-        // the route commits once per poll: keep what this partition delivered before the failure
-        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(result.getOffset())), null);
+        commit(consumer, next);
         consumer.pause(consumer.assignment());
         rewind(state, consumer.assignment());
         state.paused = true;
+        state.rewound = true;
         state.pausedAt = System.currentTimeMillis();
         pauses.incrementAndGet();
-        LOG.warn("Download forwarder paused at {} offset {}: the event could not be delivered after its retries; "
-                + "it is tried again once HyperBEAM can be called", partition, result.getOffset());
-        return false;
+        for (TopicPartition partition : failing) {
+            LOG.warn("Download forwarder paused at {} offset {}: the event could not be delivered after its retries; "
+                    + "it is tried again once HyperBEAM can be called", partition, next.get(partition));
+        }
+    }
+
+    /**
+     * Whether the consumer rewound since this was last asked: the batch camel-kafka hands over next
+     * was fetched before that, and comes again from where the consumer rewound to.
+     */
+    public boolean takeRewound() {
+        ConsumerState state = states.get();
+        boolean rewound = state.rewound;
+        state.rewound = false;
+        return rewound;
     }
 
     /** Called after every poll: true lets the polled records through, false drops them (we rewind). */
@@ -114,6 +127,17 @@ public class ForwarderPause extends KafkaConsumerListener {
         return pauses.get();
     }
 
+    // asynchronous: it rides on the next poll; one lost on a crash only means events delivered again
+    private static void commit(Consumer<?, ?> consumer, Map<TopicPartition, Long> next) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        next.forEach((partition, offset) -> offsets.put(partition, new OffsetAndMetadata(offset)));
+        consumer.commitAsync(offsets, (committed, failure) -> {
+            if (failure != null) {
+                LOG.warn("committing {} failed, its events may be delivered again: {}", committed, failure.getMessage());
+            }
+        });
+    }
+
     private static void rewind(ConsumerState state, Set<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> committed = null;
         for (TopicPartition partition : partitions) {
@@ -137,6 +161,7 @@ public class ForwarderPause extends KafkaConsumerListener {
     private static final class ConsumerState {
         Consumer<?, ?> consumer;
         boolean paused;
+        boolean rewound;
         long pausedAt;
         final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     }

@@ -19,6 +19,7 @@ import com.permamind.gateway.simulator.Upstream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -105,8 +106,10 @@ class DownloadForwarderTest {
 
         assertTrue(eventually(() -> deliveredEventIds(simulator).contains(delivered), 30_000),
                 "the event behind the bad records was never delivered");
-        List<ConsumerRecord<String, byte[]>> parked = readTopic(kafka.bootstrapServers(),
-                settings.get("download-events.dlq-topic"), read -> read.size() >= 3, 30_000);
+        // the events of a poll are delivered, and parked, at the same time: in offset order for the checks
+        List<ConsumerRecord<String, byte[]>> parked = new ArrayList<>(readTopic(kafka.bootstrapServers(),
+                settings.get("download-events.dlq-topic"), read -> read.size() >= 3, 30_000));
+        parked.sort(Comparator.comparingLong(record -> Long.parseLong(header(record, "dlq-offset"))));
 
         assertEquals(3, parked.size(), "parked: " + parked);
         assertArrayEquals(notJson, parked.get(0).value());
@@ -148,6 +151,19 @@ class DownloadForwarderTest {
                 "after recovery only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of 500 were delivered");
         assertEquals(List.of(), readTopic(kafka.bootstrapServers(), settings.get("download-events.dlq-topic"),
                 read -> false, 3_000), "nothing may be parked because of an outage");
+    }
+
+    @Test
+    void events_waiting_on_the_topic_are_delivered_at_the_same_time_not_one_node_call_after_another()
+            throws Exception {
+        // one at a time, 50 events at 1 s a call (under the test's 2 s timeout) would take 50 s
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(1_000, 0));
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        Set<String> accepted = new HashSet<>();
+        postConcurrently(gateway, 50).forEach(answer -> accepted.add(eventIdOf(answer)));
+
+        assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 15_000),
+                "in 15 s only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of 50 were delivered");
     }
 
     @Test
