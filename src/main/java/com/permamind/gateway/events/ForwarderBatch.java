@@ -32,15 +32,17 @@ public class ForwarderBatch implements AggregationStrategy {
     }
 
     /**
-     * The events to deliver: the records of the poll, or none when they were fetched before the
-     * consumer paused and rewound, as they will be fetched again from where it rewound to.
+     * The events to deliver: the records of the poll, but those fetched before the consumer paused
+     * and rewound, as they come again from where it rewound to.
      */
     public List<Message> events(Exchange batch) {
         @SuppressWarnings("unchecked")
-        List<Exchange> records = batch.getMessage().getBody(List.class);
-        if (pause.takeRewound()) {
-            LOG.debug("{} events fetched before the forwarder paused are dropped: they come again", records.size());
-            return List.of();
+        List<Exchange> polled = batch.getMessage().getBody(List.class);
+        List<Exchange> records = polled.stream()
+                .filter(record -> !pause.fetchedBeforeRewind(record.getClock().getCreated())).toList();
+        if (records.size() < polled.size()) {
+            LOG.debug("{} events fetched before the forwarder paused are left: they come again",
+                    polled.size() - records.size());
         }
         batch.setProperty(PROGRESS, new Progress(records));
         return records.stream().map(Exchange::getMessage).toList();

@@ -78,7 +78,6 @@ public class ForwarderPause extends KafkaConsumerListener {
         consumer.pause(consumer.assignment());
         rewind(state, consumer.assignment());
         state.paused = true;
-        state.rewound = true;
         state.pausedAt = System.currentTimeMillis();
         pauses.incrementAndGet();
         for (TopicPartition partition : failing) {
@@ -88,14 +87,13 @@ public class ForwarderPause extends KafkaConsumerListener {
     }
 
     /**
-     * Whether the consumer rewound since this was last asked: the batch camel-kafka hands over next
-     * was fetched before that, and comes again from where the consumer rewound to.
+     * Whether a record was fetched before the consumer rewound, and handed over since, by the time
+     * it was taken from the poll (its exchange created): it comes again from where the consumer
+     * rewound to. camel-kafka takes the records of a poll even when the batch before them failed.
      */
-    public boolean takeRewound() {
+    public boolean fetchedBeforeRewind(long takenAtMillis) {
         ConsumerState state = states.get();
-        boolean rewound = state.rewound;
-        state.rewound = false;
-        return rewound;
+        return state.pausedAt <= takenAtMillis && takenAtMillis < state.resumedAt;
     }
 
     /** Called after every poll: true lets the polled records through, false drops them (we rewind). */
@@ -118,6 +116,7 @@ public class ForwarderPause extends KafkaConsumerListener {
         }
         consumer.resume(consumer.assignment());
         state.paused = false;
+        state.resumedAt = System.currentTimeMillis();
         LOG.info("Download forwarder resumed after {} ms", System.currentTimeMillis() - state.pausedAt);
         return true;
     }
@@ -161,8 +160,8 @@ public class ForwarderPause extends KafkaConsumerListener {
     private static final class ConsumerState {
         Consumer<?, ?> consumer;
         boolean paused;
-        boolean rewound;
         long pausedAt;
+        long resumedAt;
         final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     }
 }

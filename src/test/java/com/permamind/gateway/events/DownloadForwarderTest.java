@@ -154,6 +154,22 @@ class DownloadForwarderTest {
     }
 
     @Test
+    void a_burst_that_failed_and_had_nothing_behind_it_is_delivered_in_full_once_hyperbeam_is_back()
+            throws Exception {
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        ForwarderPause pause = gateway.bean("forwarderPause", ForwarderPause.class);
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.connectionRefused());
+        Set<String> accepted = new HashSet<>();
+        postConcurrently(gateway, 20).forEach(answer -> accepted.add(eventIdOf(answer)));
+        assertTrue(eventually(() -> pause.pauses() >= 1, 30_000), "the forwarder never paused");
+
+        simulator.faults(Upstream.HYPERBEAM).clear();
+
+        assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 30_000),
+                "after recovery only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of 20 were delivered");
+    }
+
+    @Test
     void events_waiting_on_the_topic_are_delivered_at_the_same_time_not_one_node_call_after_another()
             throws Exception {
         // one at a time, 50 events at 1 s a call (under the test's 2 s timeout) would take 50 s
