@@ -97,6 +97,11 @@ public class DryrunReader {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             timing.answered(exchange, SOURCE, start);
             return answer;
+        } catch (NoTurnException e) {
+            // the gateway turned the read away, the compute unit was not asked: nothing to count against it
+            breaker.releasePermission();
+            timing.failed(SOURCE, start);
+            throw e;
         } catch (UpstreamException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             timing.failed(SOURCE, start);
@@ -170,11 +175,11 @@ public class DryrunReader {
     private void acquire(Semaphore permits, String listing, String busy) {
         try {
             if (!permits.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new UpstreamException(SOURCE, "no room to read " + listing + ": " + busy);
+                throw new NoTurnException("no room to read " + listing + ": " + busy);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UpstreamException(SOURCE, "interrupted while waiting to read " + listing);
+            throw new NoTurnException("interrupted while waiting to read " + listing);
         }
     }
 
@@ -358,6 +363,13 @@ public class DryrunReader {
             return json.readTree(reply.data() == null ? "null" : reply.data());
         } catch (IOException e) {
             throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
+        }
+    }
+
+    /** A listing read that found no turn within the dryrun's time limit: the gateway's refusal, not the compute unit's failure. */
+    private static final class NoTurnException extends UpstreamException {
+        NoTurnException(String detail) {
+            super(SOURCE, detail);
         }
     }
 }
