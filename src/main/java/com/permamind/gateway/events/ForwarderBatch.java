@@ -68,7 +68,7 @@ public class ForwarderBatch implements AggregationStrategy {
     /** Commits past what was finished; pauses at the first unfinished event of each partition. */
     public void settle(Exchange batch) {
         Progress progress = batch.getProperty(PROGRESS, Progress.class);
-        if (progress == null || progress.partitions.length == 0) {
+        if (progress.partitions.length == 0) {
             return;
         }
         Map<TopicPartition, Long> next = new HashMap<>();
