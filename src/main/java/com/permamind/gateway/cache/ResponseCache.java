@@ -3,7 +3,6 @@ package com.permamind.gateway.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
@@ -27,6 +26,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -309,7 +309,7 @@ public class ResponseCache implements CamelContextAware {
         return answer.ttlNanos() == 0 ? "no-store" : SOURCE_STALE.equals(source) ? "no-cache" : "public, max-age=" + remaining;
     }
 
-    // The copy still holds the request's headers, so it runs through the query's route as the request did.
+    // The refresh holds the request's headers, so it runs through the query's route as the request did.
     private synchronized void refreshInBackground(Exchange exchange, RegistryRequest request) {
         try {
             sendRefresh(exchange, request);
@@ -323,10 +323,14 @@ public class ResponseCache implements CamelContextAware {
         if (refresher == null) {
             refresher = camelContext.createProducerTemplate();
         }
-        Exchange refresh = exchange.copy();
+        // A new exchange, not a copy: a copy shares the request's unit of work, which is done by the
+        // time the refresh reaches joinFlight, so the refresh's own completion never ran and its
+        // finished call stayed in `loading`; from then on the key was never refreshed again and,
+        // once expired, was served its old answer from there, Age growing, without an upstream call.
+        // Nobody waits for a refresh: it goes on after the request's client has left.
+        Exchange refresh = new DefaultExchange(camelContext);
+        refresh.getIn().copyFrom(exchange.getIn());
         refresh.setProperty(REFRESH, true);
-        // nobody waits for a refresh: it goes on after the request's client has left
-        refresh.removeProperty(EventLoopHttpConsumer.CLIENT_RESPONSE);
         refresher.asyncSend("direct:" + request.query(), refresh)
                 .whenComplete((done, failure) -> refreshing.remove(request.key()));
     }

@@ -141,6 +141,23 @@ class ResponseCacheTest {
     }
 
     @Test
+    void should_keep_refreshing_a_hot_entry_for_as_long_as_it_is_read() throws Exception {
+        assertEquals("hyperbeam", source(gateway.get("/api/skills/bundler")));
+        // read through four lifetimes of the entry: every answer comes from memory and is fresh,
+        // because each refresh ahead is followed by the next one
+        long until = System.nanoTime() + Duration.ofSeconds(TTL_SECONDS * 4).toNanos();
+        while (System.nanoTime() < until) {
+            HttpResponse<String> answer = gateway.get("/api/skills/bundler");
+            assertEquals("cache", source(answer));
+            assertTrue(Long.parseLong(answer.headers().firstValue("Age").orElseThrow()) < TTL_SECONDS,
+                    answer.headers().map().toString());
+            Thread.sleep(TTL_SECONDS * 1000 / 5);
+        }
+        assertTrue(gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill") >= 4,
+                "one refresh per half-life: " + gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"));
+    }
+
+    @Test
     void should_remember_an_unknown_skill_briefly() {
         assertEquals(404, gateway.get("/api/skills/nobody-has-this").statusCode());
         HttpResponse<String> again = gateway.get("/api/skills/nobody-has-this");
