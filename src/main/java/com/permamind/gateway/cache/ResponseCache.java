@@ -89,7 +89,10 @@ public class ResponseCache implements CamelContextAware {
         this.refreshAhead = refreshAhead;
         this.followerWait = followerWait;
         // Bounded by bytes, not entries: one list page of 100 skills weighs as much as 15 skill answers.
+        // Caffeine's upkeep (recording reads, evicting) runs on the reading thread, the event loop:
+        // on the common fork-join pool, every few hits woke a thread of it, 1.3 context switches a hit.
         this.answers = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumWeight(maxBytes)
                 .weigher((String key, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES + key.length() + answer.body().length())
                 .expireAfter(Expiry.creating((String key, CachedAnswer answer) ->
@@ -97,6 +100,7 @@ public class ResponseCache implements CamelContextAware {
                 .recordStats()
                 .build();
         this.readsByUri = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .maximumWeight(maxBytes / URI_INDEX_SHARE)
                 .weigher((String uri, Hit read) -> READ_OVERHEAD_BYTES + uri.length() + read.key().length())
                 .build();

@@ -54,7 +54,9 @@ public class DownloadClients {
                 .limitRefreshPeriod(period)
                 .timeoutDuration(Duration.ZERO)
                 .build();
+        // upkeep on the requesting thread, as the response cache's (ResponseCache): no thread woken per POST
         this.limiters = Caffeine.newBuilder()
+                .executor(Runnable::run)
                 .expireAfterAccess(period.multipliedBy(2))
                 .maximumSize(MAX_TRACKED_CLIENTS)
                 .build();
