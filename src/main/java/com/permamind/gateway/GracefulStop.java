@@ -1,5 +1,6 @@
 package com.permamind.gateway;
 
+import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.http.EventLoopHttpEngine;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
@@ -22,10 +23,10 @@ import org.slf4j.LoggerFactory;
  * What a stop (SIGTERM, Ctrl-C) does before Camel's graceful shutdown, which suspends the consumers
  * and waits up to {@code camel.main.shutdown-timeout} for the exchanges in flight:
  * <ol>
- * <li>the API stops taking requests: a handler put first on its router answers every request that
- * arrives from now on 503 with {@code Retry-After}, cache hits included (the cache front answers
- * them before any route would see its consumer suspended), and later the requests for routes Camel
- * has already removed (which would get a 404); the requests in flight go on to their answers;</li>
+ * <li>the API stops taking requests: the cache front stops answering hits, and a handler put first
+ * on its router answers every request that arrives from now on 503 with {@code Retry-After}, cache
+ * hits included, and later the requests for routes Camel has already removed (which would get a
+ * 404); the requests in flight go on to their answers;</li>
  * <li>the Kafka consumers (the download events forwarder) are stopped, not suspended: a suspended
  * camel-kafka consumer goes on through the rest of the records of its last poll (up to
  * {@code download-events.forwarder.max-poll-records}, each a call to HyperBEAM), so the shutdown
@@ -73,8 +74,13 @@ public class GracefulStop extends MainListenerSupport {
         }
     }
 
-    // first on the API's router, before the routes' own handlers (the cache front among them)
+    // first on the API's router, before the routes' own handlers; the cache front, before the
+    // router, now sends every request on to it
     private static void refuseNewRequests(CamelContext context) {
+        CacheFront front = context.getRegistry().lookupByNameAndType("responseCacheFront", CacheFront.class);
+        if (front != null) {
+            front.stopAnswering();
+        }
         try {
             VertxPlatformHttpRouter router = EventLoopHttpEngine.apiRouter(context);
             if (router == null) {

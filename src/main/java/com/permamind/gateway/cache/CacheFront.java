@@ -3,13 +3,11 @@ package com.permamind.gateway.cache;
 import com.permamind.gateway.http.ApiCors;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequest;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,15 +17,17 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.spi.RestConfiguration;
 
 /**
- * Answers a read from the response cache on the HTTP server itself, before its route runs, when
- * the very same request URI was prepared by the route before and its answer is fresh: the answer,
- * status and headers are the ones the route would give for that cache hit (registry-query.yaml).
+ * Answers a read from the response cache on the HTTP server itself, before its route runs and
+ * before Vert.x's router sees the request, when the very same request URI was prepared by the
+ * route before and its answer is fresh: the answer, status and headers are the ones the route
+ * would give for that cache hit (registry-query.yaml).
  *
- * <p>A cache hit is most of the gateway's traffic, and going through a Camel exchange for it costs
- * several times the work of writing the bytes. Anything else (a URI not seen yet, an answer that
- * is stale or due for its refresh ahead, another method) goes on to the route.
+ * <p>A cache hit is most of the gateway's traffic, and going through a Camel exchange, or only
+ * through the router, for it costs several times the work of writing the bytes. Anything else (a
+ * URI not seen yet, an answer that is stale or due for its refresh ahead, another method) goes on
+ * to the router and the route; so does everything once the gateway is stopping (GracefulStop).
  */
-public final class CacheFront implements Handler<RoutingContext> {
+public final class CacheFront {
 
     private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
     private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
@@ -42,12 +42,18 @@ public final class CacheFront implements Handler<RoutingContext> {
     private final RestConfiguration rest;
     // read from the REST configuration at the first request: the routes set it after the beans are made
     private volatile Map<CharSequence, CharSequence> corsHeaders;
+    private volatile boolean stopping;
 
     public CacheFront(ResponseCache cache, RequestMetrics metrics, Clock clock, RestConfiguration rest) {
         this.cache = cache;
         this.metrics = metrics;
         this.clock = clock;
         this.rest = rest;
+    }
+
+    /** From now on every request goes on to the router, where the stop refuses it. */
+    public void stopAnswering() {
+        stopping = true;
     }
 
     private static Map<CharSequence, CharSequence> corsHeaders(RestConfiguration rest) {
@@ -60,21 +66,20 @@ public final class CacheFront implements Handler<RoutingContext> {
         return optimized;
     }
 
-    @Override
-    public void handle(RoutingContext ctx) {
+    /** Whether this request was a fresh cache hit, now answered; false: nothing was written, it goes on. */
+    public boolean answered(HttpServerRequest request) {
         long start = System.nanoTime();
-        HttpServerRequest request = ctx.request();
         Map<CharSequence, CharSequence> cors = corsHeaders;
         if (cors == null) {
             cors = corsHeaders = corsHeaders(rest);
         }
-        ResponseCache.Hit hit = cors != ROUTES_ONLY && request.method() == HttpMethod.GET ? cache.hit(request.uri(), start) : null;
+        ResponseCache.Hit hit = cors != ROUTES_ONLY && !stopping && request.method() == HttpMethod.GET
+                ? cache.hit(request.uri(), start) : null;
         if (hit == null || !current(hit.request())) {
-            ctx.next();
-            return;
+            return false;
         }
         CachedAnswer answer = hit.answer();
-        HttpServerResponse response = ctx.response();
+        HttpServerResponse response = request.response();
         MultiMap headers = response.headers();
         cors.forEach(headers::add);
         headers.add(AGE, Long.toString(TimeUnit.NANOSECONDS.toSeconds(answer.ageNanos(start))));
@@ -91,6 +96,7 @@ public final class CacheFront implements Handler<RoutingContext> {
             response.setStatusCode(status).end(answer.body());
         }
         metrics.served(hit.request().query(), "cache", status, System.nanoTime() - start, null);
+        return true;
     }
 
     // a clocked read (download windows) was prepared for one minute; in the next, its route asks anew
