@@ -112,8 +112,7 @@ public class HttpServerVertx extends MainListenerSupport {
                         Handler<HttpServerRequest> handler = router.get();
                         boolean api = args != null && args.length > 0 && args[0] instanceof Integer port && port == apiPort;
                         server.requestHandler(api ? request -> {
-                            CacheFront cacheFront = front;
-                            if (cacheFront == null || !cacheFront.answered(request)) {
+                            if (!answeredByFront(request)) {
                                 handler.handle(request);
                             }
                         } : handler);
@@ -122,6 +121,21 @@ public class HttpServerVertx extends MainListenerSupport {
                     Object result = invoke(server, method, args);
                     return result == server ? proxy : result;
                 });
+    }
+
+    // A failure of the front before it wrote anything leaves the request to the router and its route.
+    private boolean answeredByFront(HttpServerRequest request) {
+        CacheFront cacheFront = front;
+        try {
+            return cacheFront != null && cacheFront.answered(request);
+        } catch (RuntimeException e) {
+            LOG.error("The cache front failed on {}", request.path(), e);
+            if (request.response().headWritten()) {
+                request.connection().close();
+                return true;
+            }
+            return false;
+        }
     }
 
     private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
