@@ -164,6 +164,11 @@ class FaultInjectionTest {
         simulator.faults(Upstream.COMPUTE_UNIT).inject(Fault.connectionRefused());
 
         UncheckedIOException refused = assertThrows(UncheckedIOException.class, () -> dryRun.send(INFO));
+        if (!(refused.getCause() instanceof ConnectException)) {
+            // the client reused a connection kept alive from an earlier test, and the refusal
+            // dropped it without an answer: a new connection is the one refused
+            refused = assertThrows(UncheckedIOException.class, () -> dryRun.send(INFO));
+        }
         assertTrue(refused.getCause() instanceof ConnectException, String.valueOf(refused.getCause()));
 
         simulator.faults(Upstream.COMPUTE_UNIT).clear();
