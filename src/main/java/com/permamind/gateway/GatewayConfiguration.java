@@ -7,6 +7,7 @@ import com.permamind.gateway.arweave.ModuleDriftWatch;
 import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
+import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
@@ -39,6 +40,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
@@ -71,6 +73,12 @@ public class GatewayConfiguration implements CamelConfiguration {
     public Clock registryClock(@PropertyInject(value = "gateway.clock-pinned-at", defaultValue = "") String pinnedAt) {
         return once("registryClock", () -> pinnedAt.isBlank() ? Clock.systemUTC()
                     : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC));
+    }
+
+    /** Whether a request's client went away while its read waited for a thread (registry-query.yaml). */
+    @BindToRegistry
+    public Predicate clientGone() {
+        return EventLoopHttpConsumer.CLIENT_GONE;
     }
 
     /**
@@ -152,9 +160,11 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
-            // a query's own TTL, cache.ttl-seconds.<query>, else the default
-            ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : Long.parseLong(
-                    context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + query + ":" + defaultTtl + "}}"));
+            // a query's own TTL, cache.ttl-seconds.<query>, else the default; resolved once per query,
+            // not on every store (the placeholder parser showed in the profile of uncached reads)
+            Map<String, Long> ttls = new ConcurrentHashMap<>();
+            ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : ttls.computeIfAbsent(query, key -> Long.parseLong(
+                    context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + key + ":" + defaultTtl + "}}")));
             // a waiting request gives up only after the call it waits on had time to fall back
             Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
             if (!enabled) {
