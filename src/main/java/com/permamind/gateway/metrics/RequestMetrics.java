@@ -33,12 +33,14 @@ public class RequestMetrics {
 
     private static final int SAMPLES_PER_SERIES = 4096;
     private static final List<String> SOURCES = List.of("hyperbeam", "dryrun", "cache", "stale");
+    private static final int ANY_STATUS = 0;
 
     private final MeterRegistry registry;
     private final boolean logRequests;
     private final Duration window;
-    private final Map<String, RollingLatencies> recent = new ConcurrentHashMap<>();
-    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    // keyed by records, not by concatenated strings: a key is made on every answer, cache hits included
+    private final Map<Series, RollingLatencies> recent = new ConcurrentHashMap<>();
+    private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper();
 
     public RequestMetrics(MeterRegistry registry, boolean logRequests, Duration window) {
@@ -69,13 +71,13 @@ public class RequestMetrics {
 
     /** Records one answered read: its timer, the rolling window, a fallback, and its log line. */
     public void served(String query, String source, int status, long nanos, Long upstreamNanos) {
-        timers.computeIfAbsent(query + ' ' + source + ' ' + status / 100, series -> Timer.builder("registry.requests")
+        timers.computeIfAbsent(new Series(query, source, status / 100), series -> Timer.builder("registry.requests")
                 .description("Registry reads answered by the gateway, from route start to answer")
                 .tag("query", query).tag("source", source).tag("status", status / 100 + "xx")
                 .publishPercentileHistogram()
                 .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
         if (SOURCES.contains(source) && status < 500) {
-            recent.computeIfAbsent(query + " " + source, series -> new RollingLatencies(SAMPLES_PER_SERIES))
+            recent.computeIfAbsent(new Series(query, source, ANY_STATUS), series -> new RollingLatencies(SAMPLES_PER_SERIES))
                     .add(System.nanoTime(), nanos);
         }
         if ("dryrun".equals(source)) {
@@ -100,7 +102,7 @@ public class RequestMetrics {
         for (String query : GatewayQueries.NAMES) {
             ObjectNode bySource = queries.putObject(query);
             for (String source : SOURCES) {
-                RollingLatencies series = recent.get(query + " " + source);
+                RollingLatencies series = recent.get(new Series(query, source, ANY_STATUS));
                 long[] sorted = series == null ? new long[0] : series.since(since);
                 ObjectNode stats = bySource.putObject(source);
                 stats.put("count", sorted.length);
@@ -127,5 +129,9 @@ public class RequestMetrics {
     private static String millis(long nanos) {
         long tenths = (nanos + 50_000) / 100_000;
         return tenths / 10 + "." + tenths % 10;
+    }
+
+    /** A query's answers from one source, of one status class (1-5) or of any ({@value #ANY_STATUS}). */
+    private record Series(String query, String source, int statusClass) {
     }
 }
