@@ -157,6 +157,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("cache.stale-if-error-seconds") long staleIfError,
             @PropertyInject("cache.refresh-ahead") double refreshAhead,
             @PropertyInject("cache.max-megabytes") long maxMegabytes,
+            @PropertyInject("cache.stale-while-degraded") boolean staleWhileDegraded,
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
@@ -171,10 +172,15 @@ public class GatewayConfiguration implements CamelConfiguration {
                 LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
             }
             ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
-                    Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait);
+                    Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
+                    // looked up when asked (only for an expired answer): the breaker is bound after the cache
+                    () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamBreaker",
+                            CircuitBreaker.class).getState() != CircuitBreaker.State.CLOSED);
             cache.bindMetrics(meters);
             LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
-                    + " at most {} MB of answers", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes);
+                    + " at most {} MB of answers; {}", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes,
+                    staleWhileDegraded ? "while HyperBEAM's breaker is not closed, expired answers are served stale and refreshed behind"
+                            : "expired answers wait for the fallback while HyperBEAM's breaker is not closed");
             return cache;
         });
     }

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -73,6 +74,7 @@ public class ResponseCache implements CamelContextAware {
     private final long staleIfErrorNanos;
     private final double refreshAhead;
     private final Duration followerWait;
+    private final BooleanSupplier degraded;
     private CamelContext camelContext;
     private ProducerTemplate refresher;
 
@@ -80,14 +82,18 @@ public class ResponseCache implements CamelContextAware {
      * @param ttlByQuery   freshness of a query's answers
      * @param refreshAhead fraction of the freshness after which a served entry is refreshed
      * @param followerWait how long a request waits for another one's upstream call
+     * @param degraded     whether the upstreams are failing over (HyperBEAM's breaker not closed): an
+     *                     expired answer is then served stale at once and refreshed in the background,
+     *                     rather than making its reader wait for the slow fallback
      */
     public ResponseCache(ToLongFunction<String> ttlByQuery, Duration notFoundTtl, Duration staleIfError,
-            double refreshAhead, long maxBytes, Duration followerWait) {
+            double refreshAhead, long maxBytes, Duration followerWait, BooleanSupplier degraded) {
         this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
         this.refreshAhead = refreshAhead;
         this.followerWait = followerWait;
+        this.degraded = degraded;
         // Bounded by bytes, not entries: one list page of 100 skills weighs as much as 15 skill answers.
         // Caffeine's upkeep (recording reads, evicting) runs on the reading thread, the event loop:
         // on the common fork-join pool, every few hits woke a thread of it (245,000 wake-ups of that
@@ -127,7 +133,8 @@ public class ResponseCache implements CamelContextAware {
 
     /**
      * Answers from memory when it can: a fresh entry, refreshed in the background when it is near
-     * expiry. Never waits, so it can run on the event loop.
+     * expiry; while the upstreams are degraded, also an expired one within the stale limit, refreshed
+     * in the background. Never waits, so it can run on the event loop.
      */
     public void lookup(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
         long now = System.nanoTime();
@@ -140,13 +147,30 @@ public class ResponseCache implements CamelContextAware {
             readsByUri.put(uri, new Hit(request, request.key(), null));
         }
         CachedAnswer cached = answers.getIfPresent(request.key());
-        if (cached != null && cached.freshAt(now)) {
-            if (cached.dueForRefresh(now, refreshAhead) && !loading.containsKey(request.key())
-                    && refreshing.add(request.key())) {
-                refreshInBackground(exchange, request);
+        if (cached == null) {
+            return;
+        }
+        if (cached.freshAt(now)) {
+            if (cached.dueForRefresh(now, refreshAhead)) {
+                refreshOnce(exchange, request);
             }
             serve(exchange, cached, SOURCE_CACHE, now);
+        } else if (withinStaleLimit(cached, now) && degraded.getAsBoolean()) {
+            // HyperBEAM is failing over to dryrun, which takes seconds: the reader gets the last
+            // answer now, and the next reader the refreshed one
+            refreshOnce(exchange, request);
+            serve(exchange, cached, SOURCE_STALE, now);
         }
+    }
+
+    private void refreshOnce(Exchange exchange, RegistryRequest request) {
+        if (!loading.containsKey(request.key()) && refreshing.add(request.key())) {
+            refreshInBackground(exchange, request);
+        }
+    }
+
+    private boolean withinStaleLimit(CachedAnswer answer, long now) {
+        return answer.ageNanos(now) <= answer.ttlNanos() + staleIfErrorNanos;
     }
 
     /**
@@ -227,7 +251,7 @@ public class ResponseCache implements CamelContextAware {
         }
         long now = System.nanoTime();
         CachedAnswer stale = answers.getIfPresent(request.key());
-        if (stale == null || stale.ageNanos(now) > stale.ttlNanos() + staleIfErrorNanos) {
+        if (stale == null || !withinStaleLimit(stale, now)) {
             return false;
         }
         LOG.warn("serving {} stale ({} s old): {}", request.query(), TimeUnit.NANOSECONDS.toSeconds(stale.ageNanos(now)),
