@@ -158,6 +158,7 @@ public class GatewayConfiguration implements CamelConfiguration {
             @PropertyInject("cache.refresh-ahead") double refreshAhead,
             @PropertyInject("cache.max-megabytes") long maxMegabytes,
             @PropertyInject("cache.stale-while-degraded") boolean staleWhileDegraded,
+            @PropertyInject("cache.refreshes-at-once") int refreshesAtOnce,
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
@@ -175,7 +176,8 @@ public class GatewayConfiguration implements CamelConfiguration {
                     Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
                     // looked up when asked (only for an expired answer): the breaker is bound after the cache
                     () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamBreaker",
-                            CircuitBreaker.class).getState() != CircuitBreaker.State.CLOSED);
+                            CircuitBreaker.class).getState() != CircuitBreaker.State.CLOSED,
+                    refreshesAtOnce);
             cache.bindMetrics(meters);
             LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
                     + " at most {} MB of answers; {}", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes,

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -69,6 +70,9 @@ public class ResponseCache implements CamelContextAware {
     // keys with a refresh sent and not done: every hit of a hot key is due for refresh until the
     // refresh reaches the upstream (after the hop to its pool), and each would send another
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    // Refreshes hold an upstream thread each, and through dryrun several seconds: without a bound,
+    // an outage's expired keys each sent one and filled the pool the readers of uncached keys wait for
+    private final Semaphore refreshPermits;
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
@@ -85,15 +89,18 @@ public class ResponseCache implements CamelContextAware {
      * @param degraded     whether the upstreams are failing over (HyperBEAM's breaker not closed): an
      *                     expired answer is then served stale at once and refreshed in the background,
      *                     rather than making its reader wait for the slow fallback
+     * @param refreshesAtOnce background refreshes under way at most; an entry due when none is free
+     *                     stays as it is until a later read finds one
      */
     public ResponseCache(ToLongFunction<String> ttlByQuery, Duration notFoundTtl, Duration staleIfError,
-            double refreshAhead, long maxBytes, Duration followerWait, BooleanSupplier degraded) {
+            double refreshAhead, long maxBytes, Duration followerWait, BooleanSupplier degraded, int refreshesAtOnce) {
         this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
         this.refreshAhead = refreshAhead;
         this.followerWait = followerWait;
         this.degraded = degraded;
+        this.refreshPermits = new Semaphore(refreshesAtOnce);
         // Bounded by bytes, not entries: one list page of 100 skills weighs as much as 15 skill answers.
         // Caffeine's upkeep (recording reads, evicting) runs on the reading thread, the event loop:
         // on the common fork-join pool, every few hits woke a thread of it (245,000 wake-ups of that
@@ -164,9 +171,20 @@ public class ResponseCache implements CamelContextAware {
     }
 
     private void refreshOnce(Exchange exchange, RegistryRequest request) {
-        if (!loading.containsKey(request.key()) && refreshing.add(request.key())) {
-            refreshInBackground(exchange, request);
+        String key = request.key();
+        if (loading.containsKey(key) || refreshing.contains(key) || !refreshPermits.tryAcquire()) {
+            return;
         }
+        if (refreshing.add(key)) {
+            refreshInBackground(exchange, request);
+        } else {
+            refreshPermits.release();
+        }
+    }
+
+    private void refreshed(String key) {
+        refreshing.remove(key);
+        refreshPermits.release();
     }
 
     private boolean withinStaleLimit(CachedAnswer answer, long now) {
@@ -343,7 +361,7 @@ public class ResponseCache implements CamelContextAware {
         try {
             sendRefresh(exchange, request);
         } catch (RuntimeException e) {
-            refreshing.remove(request.key());
+            refreshed(request.key());
             throw e;
         }
     }
@@ -361,6 +379,6 @@ public class ResponseCache implements CamelContextAware {
         refresh.getIn().copyFrom(exchange.getIn());
         refresh.setProperty(REFRESH, true);
         refresher.asyncSend("direct:" + request.query(), refresh)
-                .whenComplete((done, failure) -> refreshing.remove(request.key()));
+                .whenComplete((done, failure) -> refreshed(request.key()));
     }
 }

@@ -25,7 +25,7 @@ class RegistryAnswersTest {
             + "\"downloadCount\":3.0,\"description\":\"caf\\u00e9 \\ud83d\\ude00\"},\"ok\":true}";
 
     private final RegistryAnswers answers = new RegistryAnswers(new ResponseCache(query -> 0, Duration.ZERO,
-            Duration.ZERO, 0.5, 10, Duration.ofSeconds(1), () -> false), "process", List.of("get-skill"), 5);
+            Duration.ZERO, 0.5, 10, Duration.ofSeconds(1), () -> false, 1), "process", List.of("get-skill"), 5);
 
     @Test
     void should_answer_alike_from_a_parsed_answer_and_from_its_text() throws Exception {
