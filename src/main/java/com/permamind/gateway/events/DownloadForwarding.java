@@ -48,15 +48,16 @@ public class DownloadForwarding {
         if (!version.isMissingNode() && !version.isNull() && !version.isTextual()) {
             throw new UndeliverableEventException("malformed: version is neither a string nor null");
         }
-        RegistryRequest request = DownloadEvents.recordDownload(skill.asText(),
-                version.isTextual() ? version.asText() : null, eventId);
+        String skillName = skill.asText();
+        String versionName = version.isTextual() ? version.asText() : null;
         try {
-            requests.validate(request);
+            // without the event id, which the module ignores: so its verdict is remembered per skill and version
+            requests.validate(DownloadEvents.recordDownload(skillName, versionName, null));
         } catch (BadRequestException e) {
             throw new UndeliverableEventException("bad_request: " + e.getMessage());
         }
         exchange.setProperty(DownloadEvents.EVENT_ID, eventId);
-        exchange.setProperty(RegistryRequests.REQUEST, request);
+        exchange.setProperty(RegistryRequests.REQUEST, DownloadEvents.recordDownload(skillName, versionName, eventId));
     }
 
     /** The node ran record-download: a refusal ({@code ok=false}) is final, so the event is parked. */

@@ -1,5 +1,7 @@
 package com.permamind.gateway.query;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import java.net.URLDecoder;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -32,9 +35,20 @@ public class RegistryRequests {
     private static final String SPACE = " \t\n\u000b\f\r";
     private static final long MINUTE_MS = 60_000;
 
+    private static final long VERDICTS_MAX_BYTES = 4L << 20;
+
     private final RegistryModule module;
     private final RegistryState emptyState;
     private final Clock clock;
+    // The module's verdict per request, remembered: a verdict only depends on the function and its
+    // parameters, and popular ones come again (a refreshed key, a download of a popular skill,
+    // a flood of one bad name); running the module costs more than looking it up
+    // (the refusal's message, or empty when the module accepts the request)
+    private final Cache<String, Optional<String>> verdicts = Caffeine.newBuilder()
+            .executor(Runnable::run)
+            .maximumWeight(VERDICTS_MAX_BYTES)
+            .weigher((String key, Optional<String> refusal) -> 96 + 2 * (key.length() + refusal.map(String::length).orElse(0)))
+            .build();
 
     public RegistryRequests(RegistryModule module, Clock clock) {
         this.module = module;
@@ -99,9 +113,12 @@ public class RegistryRequests {
 
     /** Refuses the request as the Lua module would, without any state, so without any upstream. */
     public void validate(@ExchangeProperty(REQUEST) RegistryRequest request) {
-        RegistryModule.Refusal refusal = module.refusal(request.function(), emptyState, request.params());
-        if (refusal != null && "bad_request".equals(refusal.kind())) {
-            throw new BadRequestException(refusal.message());
+        Optional<String> refusal = verdicts.get(request.key(), key -> {
+            RegistryModule.Refusal verdict = module.refusal(request.function(), emptyState, request.params());
+            return verdict != null && "bad_request".equals(verdict.kind()) ? Optional.of(verdict.message()) : Optional.empty();
+        });
+        if (refusal.isPresent()) {
+            throw new BadRequestException(refusal.get());
         }
     }
 

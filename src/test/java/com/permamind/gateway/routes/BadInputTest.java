@@ -57,6 +57,16 @@ class BadInputTest {
     }
 
     @Test
+    void should_refuse_the_same_bad_input_again_with_the_same_detail_once_its_verdict_is_remembered() {
+        HttpResponse<String> first = gateway.get("/api/skills/search?limit=1000");
+        HttpResponse<String> again = gateway.get("/api/skills/search?limit=1000");
+        assertRefused(first);
+        assertRefused(again);
+        assertEquals(first.body(), again.body());
+        assertEquals(200, gateway.get("/api/skills/search?limit=100").statusCode(), "a good limit was refused");
+    }
+
+    @Test
     void should_refuse_a_10_kb_query_string() {
         assertRefused(gateway.get("/api/skills/search?q=ao&filler=" + "x".repeat(10_000)));
     }
