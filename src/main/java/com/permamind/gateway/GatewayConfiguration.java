@@ -13,6 +13,7 @@ import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.ComputeUnitClient;
 import com.permamind.gateway.upstream.DryrunReader;
+import com.permamind.gateway.upstream.HyperbeamDegradation;
 import com.permamind.gateway.upstream.HyperbeamReader;
 import com.permamind.gateway.upstream.UpstreamReadPool;
 import com.permamind.gateway.upstream.UpstreamTiming;
@@ -174,15 +175,15 @@ public class GatewayConfiguration implements CamelConfiguration {
             }
             ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
                     Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
-                    // looked up when asked (only for an expired answer): the breaker is bound after the cache
-                    () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamBreaker",
-                            CircuitBreaker.class).getState() != CircuitBreaker.State.CLOSED,
+                    // looked up when asked (only for an expired answer): it is bound after the cache
+                    () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamDegradation",
+                            HyperbeamDegradation.class).getAsBoolean(),
                     refreshesAtOnce);
             cache.bindMetrics(meters);
             LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
                     + " at most {} MB of answers; {}", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes,
-                    staleWhileDegraded ? "while HyperBEAM's breaker is not closed, expired answers are served stale and refreshed behind"
-                            : "expired answers wait for the fallback while HyperBEAM's breaker is not closed");
+                    staleWhileDegraded ? "while HyperBEAM fails over (and " + defaultTtl + " s after), expired answers are served stale and refreshed behind"
+                            : "expired answers wait for the fallback while HyperBEAM fails over");
             return cache;
         });
     }
@@ -304,6 +305,13 @@ public class GatewayConfiguration implements CamelConfiguration {
     @BindToRegistry
     public CircuitBreaker hyperbeamBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
         return once("hyperbeamBreaker", () -> breaker("hyperbeam", meters, context));
+    }
+
+    /** HyperBEAM failing over, or back from it less than one freshness period ago (the response cache's stale while degraded). */
+    @BindToRegistry
+    public HyperbeamDegradation hyperbeamDegradation(@BeanInject("hyperbeamBreaker") CircuitBreaker breaker,
+            @PropertyInject("cache.ttl-seconds") long ttlSeconds) {
+        return once("hyperbeamDegradation", () -> new HyperbeamDegradation(breaker, Duration.ofSeconds(ttlSeconds)));
     }
 
     @BindToRegistry

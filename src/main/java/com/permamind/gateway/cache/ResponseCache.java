@@ -86,9 +86,9 @@ public class ResponseCache implements CamelContextAware {
      * @param ttlByQuery   freshness of a query's answers
      * @param refreshAhead fraction of the freshness after which a served entry is refreshed
      * @param followerWait how long a request waits for another one's upstream call
-     * @param degraded     whether the upstreams are failing over (HyperBEAM's breaker not closed): an
-     *                     expired answer is then served stale at once and refreshed in the background,
-     *                     rather than making its reader wait for the slow fallback
+     * @param degraded     whether the upstreams are failing over or just came back (HyperbeamDegradation):
+     *                     an expired answer is then served stale at once and refreshed in the background,
+     *                     rather than making its reader wait for the upstream
      * @param refreshesAtOnce background refreshes under way at most; an entry due when none is free
      *                     stays as it is until a later read finds one
      */
@@ -163,8 +163,8 @@ public class ResponseCache implements CamelContextAware {
             }
             serve(exchange, cached, SOURCE_CACHE, now);
         } else if (withinStaleLimit(cached, now) && degraded.getAsBoolean()) {
-            // HyperBEAM is failing over to dryrun, which takes seconds: the reader gets the last
-            // answer now, and the next reader the refreshed one
+            // HyperBEAM is failing over to dryrun, which takes seconds, or just came back with a
+            // backlog of expired answers: the reader gets the last answer now, a later one the refreshed one
             refreshOnce(exchange, request);
             serve(exchange, cached, SOURCE_STALE, now);
         }
