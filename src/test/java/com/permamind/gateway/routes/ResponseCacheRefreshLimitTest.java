@@ -1,5 +1,6 @@
 package com.permamind.gateway.routes;
 
+import static com.permamind.gateway.support.GatewayHarness.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.permamind.gateway.simulator.Fault;
@@ -53,9 +54,5 @@ class ResponseCacheRefreshLimitTest {
         Thread.sleep(HYPERBEAM_MILLIS / 3);
         assertEquals(2, gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"),
                 "the answer refused a refresh was refreshed on its next read");
-    }
-
-    private static String source(HttpResponse<String> answer) {
-        return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
     }
 }

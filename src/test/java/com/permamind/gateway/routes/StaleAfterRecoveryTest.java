@@ -1,5 +1,6 @@
 package com.permamind.gateway.routes;
 
+import static com.permamind.gateway.support.GatewayHarness.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,27 +58,12 @@ class StaleAfterRecoveryTest {
         assertEquals("stale", source(stale));
         assertEquals(good.body(), stale.body());
         assertTrue(millis < HYPERBEAM_MILLIS / 2, "a stale answer took " + millis + " ms");
-        HttpResponse<String> refreshed = awaitSource("/api/skills/semver-order", "cache", HYPERBEAM_MILLIS * 3);
+        HttpResponse<String> refreshed = gateway.awaitSource("/api/skills/semver-order", "cache", HYPERBEAM_MILLIS * 3);
         assertEquals(good.body(), refreshed.body());
         assertEquals(1, gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"));
 
         // past the grace period, and the answer expired again: its reader waits for HyperBEAM as usual
         Thread.sleep(TTL_SECONDS * 1000 + 300);
         assertEquals("hyperbeam", source(gateway.get("/api/skills/semver-order")));
-    }
-
-    private static HttpResponse<String> awaitSource(String path, String source, long withinMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + withinMillis;
-        HttpResponse<String> answer = gateway.get(path);
-        while (!source.equals(source(answer)) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            answer = gateway.get(path);
-        }
-        assertEquals(source, source(answer), "no refreshed answer within " + withinMillis + " ms");
-        return answer;
-    }
-
-    private static String source(HttpResponse<String> answer) {
-        return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
     }
 }

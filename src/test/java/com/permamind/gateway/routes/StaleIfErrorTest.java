@@ -1,5 +1,6 @@
 package com.permamind.gateway.routes;
 
+import static com.permamind.gateway.support.GatewayHarness.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,10 +57,5 @@ class StaleIfErrorTest {
         long dryrunCalls = gateway.simulator().calls(Upstream.COMPUTE_UNIT).values().stream().mapToLong(Long::longValue).sum();
         assertTrue(hyperbeamCalls <= 3, hyperbeamCalls + " HyperBEAM calls");
         assertTrue(dryrunCalls <= 3, dryrunCalls + " dryrun calls");
-    }
-
-
-    private static String source(HttpResponse<String> answer) {
-        return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
     }
 }

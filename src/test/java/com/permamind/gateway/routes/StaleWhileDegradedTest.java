@@ -1,5 +1,6 @@
 package com.permamind.gateway.routes;
 
+import static com.permamind.gateway.support.GatewayHarness.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,25 +61,10 @@ class StaleWhileDegradedTest {
             assertTrue(millis < DRYRUN_MILLIS / 2, "a stale answer took " + millis + " ms");
         }
 
-        HttpResponse<String> refreshed = awaitSource("/api/skills/semver-order", "cache", DRYRUN_MILLIS * 3);
+        HttpResponse<String> refreshed = gateway.awaitSource("/api/skills/semver-order", "cache", DRYRUN_MILLIS * 3);
         assertEquals(good.body(), refreshed.body());
         assertEquals(1, gateway.simulator().calls(Upstream.COMPUTE_UNIT, "Get-Skill"),
                 "five stale reads of one key sent one refresh");
         assertEquals(0, gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"), "the open breaker was bypassed");
-    }
-
-    private static HttpResponse<String> awaitSource(String path, String source, long withinMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + withinMillis;
-        HttpResponse<String> answer = gateway.get(path);
-        while (!source.equals(source(answer)) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-            answer = gateway.get(path);
-        }
-        assertEquals(source, source(answer), "no refreshed answer within " + withinMillis + " ms");
-        return answer;
-    }
-
-    private static String source(HttpResponse<String> answer) {
-        return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
     }
 }

@@ -132,6 +132,25 @@ public final class GatewayHarness implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
+    /** Which tier or cache answered (X-Registry-Source), or why none did. */
+    public static String source(HttpResponse<String> answer) {
+        return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
+    }
+
+    /** Reads the path until its answer comes from the source, or fails after the time given. */
+    public HttpResponse<String> awaitSource(String pathAndQuery, String source, long withinMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + withinMillis;
+        HttpResponse<String> answer = get(pathAndQuery);
+        while (!source.equals(source(answer)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            answer = get(pathAndQuery);
+        }
+        if (!source.equals(source(answer))) {
+            throw new AssertionError("no answer from " + source + " within " + withinMillis + " ms: " + source(answer));
+        }
+        return answer;
+    }
+
     public static HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
