@@ -40,10 +40,9 @@ public class RegistryRequests {
     private final RegistryModule module;
     private final RegistryState emptyState;
     private final Clock clock;
-    // The module's verdict per request, remembered: a verdict only depends on the function and its
-    // parameters, and popular ones come again (a refreshed key, a download of a popular skill,
-    // a flood of one bad name); running the module costs more than looking it up
-    // (the refusal's message, or empty when the module accepts the request)
+    // The module's verdict per request (its refusal's message, or empty): a verdict depends only on
+    // the function and its parameters, and popular ones come again (a refreshed key, a download of
+    // a popular skill, a flood of one bad name); running the module costs more than looking it up
     private final Cache<String, Optional<String>> verdicts = Caffeine.newBuilder()
             .executor(Runnable::run)
             .maximumWeight(VERDICTS_MAX_BYTES)
