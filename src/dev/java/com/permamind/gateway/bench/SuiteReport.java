@@ -177,8 +177,11 @@ final class SuiteReport {
                     "ms", null, null);
             row(step, "forwarder lag, max during load (events)", events.path("maxLagEvents"), events.path("accepted"),
                     "events accepted", "count", null, null);
-            row(step, "forwarder lag, drain after load (ms)", events.path("drainMillisAfterLoad"), null, null, "ms",
-                    null, null);
+            row(step, "forwarder lag, drain after load (ms; -1 = not drained in 30 s)",
+                    events.path("drainMillisAfterLoad"), null, null, "ms", null, null);
+            row(step, "forwarder delivered/s after the load", events.path("forwarderDeliveredPerSecondAfterLoad"),
+                    events.path("forwarderCapacityPerSecond"), "its bound: deliveries at once / HyperBEAM latency",
+                    "rps", null, null);
         } else {
             String why = events.has("skipped") ? events.path("skipped").asText()
                     : events.has("failed") ? "failed: " + events.path("failed").asText()
