@@ -304,11 +304,6 @@ public final class DownloadEventsBenchmark {
                     met(alone.acceptedPerSecond >= 5000 && alone.errors == 0),
                     met(load.acceptedPerSecond >= 5000 && load.errors == 0),
                     met(lag.lagP99Ms < 1000 && lag.undelivered == 0 && lag.postErrors == 0));
-            if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-                System.out.println("\nnote: the common fork-join pool has a parallelism of 1 here (2 cores), so the JDK's"
-                        + "\nHttpClient.sendAsync (the HyperBEAM reader) completes every call on a new thread: most of the"
-                        + "\nforwarder's CPU per event (-Djava.util.concurrent.ForkJoinPool.common.parallelism=2 avoids it)");
-            }
             System.out.println("\nerrors: answers other than 202 (a 429 would mean the per-client limit was measured) and"
                     + "\nsocket errors. CPU ms/ev: CPU time of everything on the machine that took part (this JVM: gateway,"
                     + "\nbroker, forwarder, simulated node, Java load; plus wrk) per event; 1000 / it is what one idle core could do.");
