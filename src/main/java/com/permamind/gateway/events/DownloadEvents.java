@@ -7,14 +7,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
+import org.apache.camel.Message;
+import org.apache.camel.StreamCache;
 
 /**
  * Reads {@code POST /api/skills/{name}/downloads} into a {@link DownloadEvent}. The name and version
@@ -49,10 +55,10 @@ public class DownloadEvents {
      * The event for this request, its id left in {@value #EVENT_ID} and its skill in {@value #SKILL};
      * bad input is a {@link BadRequestException}.
      */
-    public DownloadEvent accept(Exchange exchange, @Header("name") Object name, @Body String body,
-            @Header("User-Agent") String userAgent, @ExchangeProperty(DownloadClients.CLIENT_HASH) String client) {
+    public DownloadEvent accept(Exchange exchange, @Header("name") Object name, @Header("User-Agent") String userAgent,
+            @ExchangeProperty(DownloadClients.CLIENT_HASH) String client) {
         String skill = pathParam(name);
-        String version = version(body);
+        String version = version(text(exchange.getMessage()));
         requests.validate(recordDownload(skill, version, null));
         DownloadEvent event = new DownloadEvent(DownloadEvent.SCHEMA, UUID.randomUUID().toString(), DownloadEvent.TYPE,
                 skill, version, clock.millis(), new DownloadEvent.Client(shorten(userAgent), client));
@@ -82,6 +88,35 @@ public class DownloadEvents {
             value = values.isEmpty() ? null : values.get(values.size() - 1);
         }
         return value == null ? null : value.toString();
+    }
+
+    // The body as UTF-8 text without Camel's type converters: platform-http leaves a Vert.x buffer, which
+    // stream caching turns into a stream, and the converter read that a character at a time (in the event
+    // loop's profile it cost as much as the rest of this method).
+    private static String text(Message in) {
+        Object body = in.getBody();
+        if (body == null || body instanceof String) {
+            return (String) body;
+        }
+        if (body instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        if (body instanceof Buffer buffer) {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
+        if (body instanceof InputStream stream) {
+            try {
+                // at most one character past the limit: a long body is refused without being read whole
+                byte[] bytes = stream.readNBytes(4 * MAX_BODY_CHARS + 4);
+                if (stream instanceof StreamCache cache) {
+                    cache.reset();
+                }
+                return new String(bytes, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return in.getBody(String.class);
     }
 
     private String version(String body) {

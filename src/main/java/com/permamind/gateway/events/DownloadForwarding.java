@@ -61,10 +61,8 @@ public class DownloadForwarding {
     }
 
     /** The node ran record-download: a refusal ({@code ok=false}) is final, so the event is parked. */
-    public void delivered(@Body String answer, @ExchangeProperty(DownloadEvents.EVENT_ID) String eventId)
-            throws IOException {
-        // the reader only returns a JSON {ok, ...} answer
-        JsonNode result = json.readTree(answer);
+    public void delivered(@Body JsonNode result, @ExchangeProperty(DownloadEvents.EVENT_ID) String eventId) {
+        // the reader only returns a JSON {ok, ...} answer, as the tree it parsed: no text and no second parse
         if (result.path("ok").asBoolean()) {
             LOG.debug("download event {} delivered to HyperBEAM", eventId);
             return;

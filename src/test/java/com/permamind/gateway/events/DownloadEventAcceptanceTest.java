@@ -126,6 +126,21 @@ class DownloadEventAcceptanceTest {
     }
 
     @Test
+    void body_past_its_limit_in_characters_is_a_400_problem_and_the_body_is_read_as_utf8() {
+        String padded = "{\"version\": \"0.3.4\", \"note\": \"" + "é".repeat(4096) + "\"}";
+        JsonNode problem = assertProblem(400, postDownload(gateway, SKILL, padded, "X-Forwarded-For", "192.0.2.26"));
+        assertTrue(problem.path("detail").asText().contains("longer than"), problem.toString());
+
+        // 3,000 characters in 6,000 bytes: within the limit only if read as UTF-8
+        HttpResponse<String> answer = postDownload(gateway, SKILL,
+                "{\"note\": \"" + "é".repeat(3000) + "\", \"version\": \"0.3.4\"}", "X-Forwarded-For", "192.0.2.27");
+        assertEquals(202, answer.statusCode(), answer.body());
+        JsonNode event = json(new String(eventOnTopic(json(answer.body()).path("eventId").asText()).value(),
+                StandardCharsets.UTF_8));
+        assertEquals("0.3.4", event.path("version").asText(), event.toString());
+    }
+
+    @Test
     void version_the_module_refuses_is_a_400_problem_and_nothing_reaches_the_topic() {
         HttpResponse<String> answer = postDownload(gateway, SKILL, "{\"version\": \"1.2\"}",
                 "X-Forwarded-For", "192.0.2.23");
