@@ -1,7 +1,7 @@
 -- wrk script for bench/download-events: POST /api/skills/{name}/downloads for skills the fixture
 -- holds, without a version (every version counts), so the forwarder delivers every event.
 -- Each request comes from one of many clients (X-Forwarded-For, which the benchmark's gateway trusts),
--- each wrk thread its own 32,768 addresses: at 5,000 events/s a client posts about 5 a minute, well
+-- each wrk thread its own 32,768 addresses: at 10,000 events/s a client posts about 18 a minute, well
 -- under the per-client limit (60 a minute), so the limit is applied to every request but refuses none.
 local skills = { "bundler", "cron", "dao", "bridge-cache", "crypto-signing", "bundler-token" }
 local CLIENTS_PER_THREAD = 32768
