@@ -189,7 +189,9 @@ final class SuiteReport {
             textRow(step, "accepted/s, forwarder lag", "not available", why);
         }
         JsonNode script = steps.path("downloadEventsScript");
-        if (script.path("present").asBoolean()) {
+        if (script.has("skipped")) {
+            textRow("bench/download-events", "accepted/s, lag p99", "not in this run", script.path("skipped").asText());
+        } else if (script.path("present").asBoolean()) {
             textRow("bench/download-events", "exit code", script.path("exitCode").asText(),
                     script.path("timedOut").asBoolean() ? "timed out" : "output in the JSON (steps.downloadEventsScript)");
         }
@@ -421,7 +423,7 @@ final class SuiteReport {
             report.path("notes").forEach(note -> md.append("- ").append(note.asText()).append('\n'));
         }
         JsonNode script = steps.path("downloadEventsScript");
-        if (script.path("present").asBoolean()) {
+        if (script.has("output")) {
             md.append("\n## bench/download-events (last 40 lines)\n\n```\n").append(script.path("output").asText())
                     .append("\n```\n");
         }
