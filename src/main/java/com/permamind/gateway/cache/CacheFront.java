@@ -32,7 +32,6 @@ public final class CacheFront {
     private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
     private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
     private static final CharSequence CACHE = HttpHeaders.createOptimized("cache");
-    private static final long MINUTE_MS = 60_000;
     // CORS headers that depend on the request (ApiCors): the front answers nothing, the routes do
     private static final Map<CharSequence, CharSequence> ROUTES_ONLY = Collections.unmodifiableMap(new HashMap<>());
 
@@ -101,7 +100,7 @@ public final class CacheFront {
 
     // a clocked read (download windows) was prepared for one minute; in the next, its route asks anew
     private boolean current(RegistryRequest request) {
-        String now = request.param("now");
-        return now == null || Long.parseLong(now) == clock.millis() / MINUTE_MS * MINUTE_MS;
+        String now = request.param(RegistryRequest.NOW);
+        return now == null || Long.parseLong(now) == clock.millis() / RegistryRequest.MINUTE_MS * RegistryRequest.MINUTE_MS;
     }
 }

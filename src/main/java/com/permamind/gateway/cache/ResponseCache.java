@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +77,8 @@ public class ResponseCache implements CamelContextAware {
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
+    // how many minutes back a clocked read's earlier answers can still be within the stale limit
+    private final int staleMinutes;
     private final double refreshAhead;
     private final Duration followerWait;
     private final BooleanSupplier degraded;
@@ -97,6 +100,7 @@ public class ResponseCache implements CamelContextAware {
         this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
+        this.staleMinutes = (int) Math.max(1, staleIfError.toMillis() / RegistryRequest.MINUTE_MS + 1);
         this.refreshAhead = refreshAhead;
         this.followerWait = followerWait;
         this.degraded = degraded;
@@ -155,6 +159,12 @@ public class ResponseCache implements CamelContextAware {
         }
         CachedAnswer cached = answers.getIfPresent(request.key());
         if (cached == null) {
+            CachedAnswer earlier;
+            if (request.param(RegistryRequest.NOW) != null && degraded.getAsBoolean()
+                    && (earlier = lastGood(request, now)) != null) {
+                refreshOnce(exchange, request);
+                serve(exchange, earlier, SOURCE_STALE, now);
+            }
             return;
         }
         if (cached.freshAt(now)) {
@@ -189,6 +199,27 @@ public class ResponseCache implements CamelContextAware {
 
     private boolean withinStaleLimit(CachedAnswer answer, long now) {
         return answer.ageNanos(now) <= answer.ttlNanos() + staleIfErrorNanos;
+    }
+
+    // The newest answer to this read within the stale limit. A clocked read (download windows) is asked
+    // under a new key each minute, so at every turn of the minute it would have none: its answers of
+    // the minutes before stand in for it, as its own would have.
+    private CachedAnswer lastGood(RegistryRequest request, long now) {
+        CachedAnswer answer = answers.getIfPresent(request.key());
+        if (answer != null && withinStaleLimit(answer, now)) {
+            return answer;
+        }
+        for (int minutes = 1; minutes <= staleMinutes; minutes++) {
+            Optional<RegistryRequest> earlier = request.minutesEarlier(minutes);
+            if (earlier.isEmpty()) {
+                return null;
+            }
+            CachedAnswer candidate = answers.getIfPresent(earlier.get().key());
+            if (candidate != null && withinStaleLimit(candidate, now)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /**
@@ -268,8 +299,8 @@ public class ResponseCache implements CamelContextAware {
             return false;
         }
         long now = System.nanoTime();
-        CachedAnswer stale = answers.getIfPresent(request.key());
-        if (stale == null || !withinStaleLimit(stale, now)) {
+        CachedAnswer stale = lastGood(request, now);
+        if (stale == null) {
             return false;
         }
         LOG.warn("serving {} stale ({} s old): {}", request.query(), TimeUnit.NANOSECONDS.toSeconds(stale.ageNanos(now)),

@@ -1,6 +1,7 @@
 package com.permamind.gateway.query;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -9,6 +10,10 @@ import java.util.TreeMap;
  * parameters, normalised so that equal requests are equal here, in the cache and upstream.
  */
 public record RegistryRequest(String query, String function, SortedMap<String, String> params) {
+
+    /** The parameter of a clocked read (download windows): the gateway's minute, in epoch milliseconds. */
+    public static final String NOW = "now";
+    public static final long MINUTE_MS = 60_000;
 
     public RegistryRequest {
         params = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(params));
@@ -25,5 +30,16 @@ public record RegistryRequest(String query, String function, SortedMap<String, S
 
     public String param(String name) {
         return params.get(name);
+    }
+
+    /** A clocked read as it was asked {@code minutes} minutes earlier (another cache key); empty for any other read. */
+    public Optional<RegistryRequest> minutesEarlier(int minutes) {
+        String now = params.get(NOW);
+        if (now == null) {
+            return Optional.empty();
+        }
+        TreeMap<String, String> earlier = new TreeMap<>(params);
+        earlier.put(NOW, Long.toString(Long.parseLong(now) - minutes * MINUTE_MS));
+        return Optional.of(new RegistryRequest(query, function, earlier));
     }
 }

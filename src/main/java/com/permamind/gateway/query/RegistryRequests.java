@@ -33,7 +33,6 @@ public class RegistryRequests {
 
     private static final Map<String, String> DEFAULTS = Map.of("limit", "20", "offset", "0", "timerange", "all");
     private static final String SPACE = " \t\n\u000b\f\r";
-    private static final long MINUTE_MS = 60_000;
 
     private static final long VERDICTS_MAX_BYTES = 4L << 20;
 
@@ -103,7 +102,7 @@ public class RegistryRequests {
             params.put(pair[0], pair[1]);
         }
         if (clocked) {
-            params.put("now", Long.toString(clock.millis() / MINUTE_MS * MINUTE_MS));
+            params.put(RegistryRequest.NOW, Long.toString(clock.millis() / RegistryRequest.MINUTE_MS * RegistryRequest.MINUTE_MS));
         }
         RegistryRequest request = new RegistryRequest(query, function, params);
         exchange.setProperty(REQUEST, request);

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,7 +34,7 @@ public final class GatewayHarness implements AutoCloseable {
     private final URI base;
     private final URI management;
 
-    private GatewayHarness(RegistrySimulator simulator, Map<String, String> overrides) {
+    private GatewayHarness(RegistrySimulator simulator, Map<String, String> overrides, Clock clock) {
         this.simulator = simulator;
         int port = freePort();
         this.base = URI.create("http://127.0.0.1:" + port);
@@ -54,6 +55,9 @@ public final class GatewayHarness implements AutoCloseable {
         properties.putAll(overrides);
         this.main = GatewayApplication.newMain();
         properties.forEach(main::addOverrideProperty);
+        if (clock != null) {
+            main.bind("registryClock", clock);
+        }
         this.runner = new Thread(() -> {
             try {
                 main.run();
@@ -70,7 +74,16 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** A gateway in front of a simulator that the caller owns and stops. */
     public static GatewayHarness start(RegistrySimulator simulator, Map<String, String> overrides) {
-        GatewayHarness harness = new GatewayHarness(simulator, overrides);
+        return start(simulator, overrides, null);
+    }
+
+    /** A gateway whose minute (the {@code now} of clocked reads) is {@code clock}'s, which the test moves. */
+    public static GatewayHarness start(Map<String, String> overrides, Clock clock) {
+        return start(startSimulator(), overrides, clock);
+    }
+
+    private static GatewayHarness start(RegistrySimulator simulator, Map<String, String> overrides, Clock clock) {
+        GatewayHarness harness = new GatewayHarness(simulator, overrides, clock);
         harness.runner.start();
         harness.awaitReady();
         return harness;
