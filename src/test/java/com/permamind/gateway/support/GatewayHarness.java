@@ -2,9 +2,11 @@ package com.permamind.gateway.support;
 
 import com.permamind.gateway.GatewayApplication;
 import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.LuaStateMode;
 import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.SimulatorConfig;
+import com.permamind.gateway.simulator.Upstream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -148,6 +150,20 @@ public final class GatewayHarness implements AutoCloseable {
     /** Which tier or cache answered (X-Registry-Source), or why none did. */
     public static String source(HttpResponse<String> answer) {
         return answer.headers().firstValue("X-Registry-Source").orElse("none (" + answer.statusCode() + ")");
+    }
+
+    /**
+     * HyperBEAM answers 500 from now on, and {@code minimumCalls} reads (the breaker's minimum number of
+     * calls, as the test configured it) fail over to dryrun, which opens HyperBEAM's breaker.
+     */
+    public void openHyperbeamBreaker(int minimumCalls) {
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.status(500));
+        for (int i = 0; i < minimumCalls; i++) {
+            String answeredBy = source(get("/api/skills/search?q=open-the-breaker-" + i));
+            if (!"dryrun".equals(answeredBy)) {
+                throw new AssertionError("a read while HyperBEAM fails was answered by " + answeredBy + ", not dryrun");
+            }
+        }
     }
 
     /** Reads the path until its answer comes from the source, or fails after the time given. */
