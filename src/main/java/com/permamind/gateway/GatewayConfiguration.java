@@ -15,6 +15,7 @@ import com.permamind.gateway.upstream.ComputeUnitClient;
 import com.permamind.gateway.upstream.DryrunReader;
 import com.permamind.gateway.upstream.HyperbeamDegradation;
 import com.permamind.gateway.upstream.HyperbeamReader;
+import com.permamind.gateway.upstream.NodeHttpClient;
 import com.permamind.gateway.upstream.UpstreamReadPool;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -121,15 +122,43 @@ public class GatewayConfiguration implements CamelConfiguration {
         });
     }
 
-    // No automatic retries: a failing node must fail fast into the breaker, not hide in retries.
-    // The client's own steps run where they are triggered (its selector thread, or the caller's),
-    // not handed to a pool of its own: a hop and a thread wake-up less per call. Nothing blocks in
+    // The compute unit tier: its listings send several dryruns at once (sendAsync). No automatic
+    // retries: a failing compute unit must fail fast into the breaker, not hide in retries. The
+    // client's own steps run where they are triggered (its selector thread, or the caller's), not
+    // handed to a pool of its own: a hop and a thread wake-up less per call. Nothing blocks in
     // them; callers wait on their own threads (upstream.BoundedExchange).
     @BindToRegistry
-    public HttpClient upstreamHttpClient(@PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis) {
-        return once("upstreamHttpClient", () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    public HttpClient computeUnitHttpClient(@PropertyInject("ao.connect-timeout-millis") long connectMillis) {
+        return once("computeUnitHttpClient", () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER)
                     .executor(Runnable::run).build());
+    }
+
+    /**
+     * The HyperBEAM tier, for reads and the forwarder's deliveries: a connection for every caller
+     * that can block on a node at once (the upstream threads, the forwarder's deliveries, the
+     * readiness probe).
+     */
+    @BindToRegistry
+    public NodeHttpClient hyperbeamHttpClient(CamelContext context,
+            @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
+            @PropertyInject("gateway.upstream-threads") int upstreamThreads,
+            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce) {
+        return once("hyperbeamHttpClient", () -> {
+            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis));
+            try {
+                // stopped with the context, after the services that call it were added and so stopped
+                context.addService(new ServiceSupport() {
+                    @Override
+                    protected void doStop() {
+                        http.close();
+                    }
+                }, true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot manage the HyperBEAM HTTP client", e);
+            }
+            return http;
+        });
     }
 
     @BindToRegistry
@@ -254,7 +283,7 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public HyperbeamReader hyperbeamReader(@BeanInject("upstreamHttpClient") HttpClient http,
+    public HyperbeamReader hyperbeamReader(@BeanInject("hyperbeamHttpClient") NodeHttpClient http,
             @BeanInject("upstreamTiming") UpstreamTiming timing,
             @PropertyInject("hyperbeam.nodes") String nodes,
             @PropertyInject("registry.process-id") String processId,
@@ -274,7 +303,7 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public DryrunReader dryrunReader(@BeanInject("upstreamHttpClient") HttpClient http,
+    public DryrunReader dryrunReader(@BeanInject("computeUnitHttpClient") HttpClient http,
             @BeanInject("upstreamTiming") UpstreamTiming timing,
             @BeanInject("computeUnitBreaker") CircuitBreaker breaker,
             @BeanInject("registryModule") RegistryModule module,

@@ -33,7 +33,7 @@ final class BoundedExchange {
      * The answer's status and body; an {@link UpstreamException} of {@code tier} for any failure,
      * its detail prefixed with {@code what}.
      */
-    static Answer send(HttpClient http, HttpRequest.Builder request, Duration limit, String tier,
+    static UpstreamAnswer send(HttpClient http, HttpRequest.Builder request, Duration limit, String tier,
             String what) {
         long deadline = System.nanoTime() + limit.toNanos();
         HttpResponse<CompletableFuture<byte[]>> head;
@@ -50,7 +50,7 @@ final class BoundedExchange {
         }
         try {
             byte[] bytes = head.body().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return new Answer(head.statusCode(), bytes);
+            return new UpstreamAnswer(head.statusCode(), bytes);
         } catch (TimeoutException e) {
             body.cancel();
             throw new UpstreamException(tier, what + "no answer within " + limit.toMillis() + " ms");
@@ -104,9 +104,5 @@ final class BoundedExchange {
                 current.cancel();
             }
         }
-    }
-
-    /** An answer's status and whole body. */
-    record Answer(int status, byte[] body) {
     }
 }

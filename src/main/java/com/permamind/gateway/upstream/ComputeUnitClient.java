@@ -42,7 +42,7 @@ public class ComputeUnitClient {
 
     /** The process's reply to {@code action}: its tags and data; an {@code Error} reply is returned too. */
     public Reply send(String action, Map<String, String> tags) {
-        BoundedExchange.Answer answer = BoundedExchange.send(http, post(action, tags), timeout, SOURCE, action + ": ");
+        UpstreamAnswer answer = BoundedExchange.send(http, post(action, tags), timeout, SOURCE, action + ": ");
         return reply(action, answer.status(), answer.body());
     }
 

@@ -6,8 +6,6 @@ import com.permamind.gateway.query.RegistryRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +26,7 @@ public class HyperbeamReader {
     private static final Logger LOG = LoggerFactory.getLogger(HyperbeamReader.class);
     public static final String SOURCE = "hyperbeam";
 
-    private final HttpClient http;
+    private final NodeHttpClient http;
     private final List<URI> nodes;
     // each node's read URL up to the function name, made once
     private final Map<URI, String> readPrefixes = new java.util.HashMap<>();
@@ -39,7 +37,7 @@ public class HyperbeamReader {
     private final UpstreamTiming timing;
     private final ObjectMapper json = new ObjectMapper();
 
-    public HyperbeamReader(HttpClient http, List<URI> nodes, String processId, String mode, String moduleId,
+    public HyperbeamReader(NodeHttpClient http, List<URI> nodes, String processId, String mode, String moduleId,
             Duration timeout, UpstreamTiming timing) {
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("hyperbeam.nodes names no node");
@@ -107,8 +105,7 @@ public class HyperbeamReader {
     }
 
     private JsonNode call(URI node, RegistryRequest request) {
-        HttpRequest.Builder get = HttpRequest.newBuilder(uri(node, request)).header("Accept", "application/json").GET();
-        BoundedExchange.Answer response = BoundedExchange.send(http, get, timeout, SOURCE, "");
+        UpstreamAnswer response = http.get(uri(node, request), timeout, SOURCE);
         if (response.status() != 200) {
             throw new UpstreamException(SOURCE, "HTTP " + response.status());
         }

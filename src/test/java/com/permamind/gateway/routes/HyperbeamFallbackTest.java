@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.permamind.gateway.simulator.Fault;
+import com.permamind.gateway.simulator.FaultMode;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
 import java.net.http.HttpResponse;
@@ -24,8 +25,9 @@ class HyperbeamFallbackTest {
 
     @BeforeAll
     static void start() {
-        // a breaker that never opens here, so each request meets the fault itself
-        gateway = GatewayHarness.start(Map.of("cache.enabled", "false","hyperbeam.timeout-millis", "800",
+        // a breaker that never opens here, so each request meets the fault itself; a limit longer
+        // than the Retry-After (1 s) of the simulator's 429 and 503, so that a retry would show
+        gateway = GatewayHarness.start(Map.of("cache.enabled", "false", "hyperbeam.timeout-millis", "2000",
                 "hyperbeam.breaker.minimum-number-of-calls", "1000", "hyperbeam.breaker.sliding-window-size", "1000"));
     }
 
@@ -57,6 +59,7 @@ class HyperbeamFallbackTest {
     @MethodSource("faults")
     void should_fall_back_to_dryrun_when_hyperbeam_fails(String description, Fault fault) {
         HttpResponse<String> healthy = gateway.get("/api/skills/semver-order/versions");
+        gateway.simulator().resetCounters();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(fault);
 
         HttpResponse<String> answer = gateway.get("/api/skills/semver-order/versions");
@@ -65,6 +68,10 @@ class HyperbeamFallbackTest {
         assertEquals("dryrun", answer.headers().firstValue("X-Registry-Source").orElse(null), description);
         assertEquals(healthy.body(), answer.body(), description);
         assertTrue(gateway.simulator().calls(Upstream.COMPUTE_UNIT, "Get-Skill-Versions") > 0);
+        // one call and no retry, which would hide a failing node from the breaker (an HTTP client
+        // may retry a 429 or 503 on its own)
+        assertEquals(fault.mode() == FaultMode.CONNECTION_REFUSED ? 0 : 1,
+                gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill-versions"), description);
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -30,10 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class HyperbeamReaderTest {
 
-    // configured as the gateway's upstreamHttpClient bean
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(1)).followRedirects(HttpClient.Redirect.NEVER)
-            .executor(Runnable::run).build();
+    private static final NodeHttpClient HTTP = new NodeHttpClient(4, Duration.ofSeconds(1));
 
     private final CountDownLatch release = new CountDownLatch(1);
     private ServerSocket node;
@@ -60,6 +56,22 @@ class HyperbeamReaderTest {
         // the node stays silent until the test ends: only the limit can end the read (the bound is
         // loose because this machine is shared, and a first call also loads the HTTP client)
         assertTrue(elapsedMillis >= 450 && elapsedMillis < 5000, "failed after " + elapsedMillis + " ms");
+    }
+
+    @Test
+    void should_fail_within_the_limit_when_a_node_trickles_its_body() throws Exception {
+        // a byte every 200 ms: no single read waits long, the whole body would take 8 s
+        String[] parts = new String[41];
+        parts[0] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n";
+        java.util.Arrays.fill(parts, 1, parts.length, " ");
+        HyperbeamReader reader = reader(serve(parts), Duration.ofMillis(500));
+
+        long start = System.nanoTime();
+        UpstreamException failure = assertThrows(UpstreamException.class, () -> reader.read(exchange(), skill()));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+        assertTrue(failure.getMessage().contains("no answer within 500 ms"), failure.getMessage());
+        assertTrue(elapsedMillis >= 450 && elapsedMillis < 4000, "failed after " + elapsedMillis + " ms");
     }
 
     @Test
