@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.hc.core5.http.HttpHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,7 @@ public class HyperbeamReader {
     public static final String SOURCE = "hyperbeam";
 
     private final NodeHttpClient http;
-    private final List<URI> nodes;
-    // each node's read URL up to the function name, made once
-    private final Map<URI, String> readPrefixes = new java.util.HashMap<>();
+    private final List<Node> nodes;
     private final String processId;
     private final String mode;
     private final String moduleId;
@@ -46,16 +45,18 @@ public class HyperbeamReader {
             throw new IllegalArgumentException("hyperbeam.mode must be now or compute, not " + mode);
         }
         this.http = http;
-        this.nodes = List.copyOf(nodes);
         this.processId = processId;
         this.mode = mode;
         this.moduleId = moduleId;
         this.timeout = timeout;
         this.timing = timing;
-        for (URI node : this.nodes) {
-            readPrefixes.put(node, node.toString().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
-                    + "/~lua@5.3a&module=" + moduleId + '/');
-        }
+        this.nodes = nodes.stream().map(node -> new Node(node, NodeHttpClient.host(node),
+                node.getRawPath().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
+                        + "/~lua@5.3a&module=" + moduleId + '/')).toList();
+    }
+
+    /** A node, where calls to it go, and its read path up to the function name. */
+    private record Node(URI uri, HttpHost host, String readPrefix) {
     }
 
     /**
@@ -65,14 +66,14 @@ public class HyperbeamReader {
     public JsonNode read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
         long start = System.nanoTime();
         String lastFailure = "no node was tried";
-        for (URI node : nodes) {
+        for (Node node : nodes) {
             try {
                 JsonNode answer = call(node, request);
                 timing.answered(exchange, SOURCE, start);
                 return answer;
             } catch (UpstreamException e) {
-                lastFailure = node + " " + e.detail();
-                LOG.warn("HyperBEAM node {} failed {}: {}", node, request.query(), e.detail());
+                lastFailure = node.uri() + " " + e.detail();
+                LOG.warn("HyperBEAM node {} failed {}: {}", node.uri(), request.query(), e.detail());
             }
         }
         timing.failed(SOURCE, start);
@@ -82,30 +83,30 @@ public class HyperbeamReader {
     /** Whether any node answers a read of {@code info} now: for readiness, outside the breaker. */
     public boolean probe() {
         RegistryRequest info = new RegistryRequest("health", "info", new java.util.TreeMap<>());
-        for (URI node : nodes) {
+        for (Node node : nodes) {
             try {
                 call(node, info);
                 return true;
             } catch (UpstreamException e) {
-                LOG.debug("HyperBEAM node {} probe failed: {}", node, e.detail());
+                LOG.debug("HyperBEAM node {} probe failed: {}", node.uri(), e.detail());
             }
         }
         return false;
     }
 
-    URI uri(URI node, RegistryRequest request) {
-        StringBuilder uri = new StringBuilder(256).append(readPrefixes.get(node))
+    private static String path(Node node, RegistryRequest request) {
+        StringBuilder path = new StringBuilder(256).append(node.readPrefix())
                 .append(request.function()).append("/serialize~json@1.0");
         char separator = '?';
         for (Map.Entry<String, String> param : request.params().entrySet()) {
-            uri.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
+            path.append(separator).append(encode(param.getKey())).append('=').append(encode(param.getValue()));
             separator = '&';
         }
-        return URI.create(uri.toString());
+        return path.toString();
     }
 
-    private JsonNode call(URI node, RegistryRequest request) {
-        UpstreamAnswer response = http.get(uri(node, request), timeout, SOURCE);
+    private JsonNode call(Node node, RegistryRequest request) {
+        UpstreamAnswer response = http.get(node.host(), path(node, request), timeout, SOURCE);
         if (response.status() != 200) {
             throw new UpstreamException(SOURCE, "HTTP " + response.status());
         }
