@@ -32,9 +32,9 @@ import org.apache.hc.core5.util.Timeout;
  * limit or the exchange is cut off.
  *
  * <p>Not the JDK's HttpClient, which the compute unit tier uses: its answers arrive on a selector
- * thread that then wakes the caller, and it cost 111 µs of CPU and 126 µs per call at p50 against
- * 42 and 58 µs here (one caller, a local server answering a 3.5 KB body at once; README.md,
- * "Concurrency").
+ * thread that then wakes the caller. One caller against a local server answering 1.2 KB at once
+ * ({@code bench/node-client}): 109-113 µs of CPU and 118-121 µs at p50 per call for the JDK's,
+ * 32-36 µs and 45-51 µs here.
  *
  * <p>HttpClient's minimal client: it never retries (of a 503 or 429 above all, as the full one
  * does by default), so a failing node fails into the breaker at once instead of hiding in retries
@@ -74,7 +74,7 @@ public final class NodeHttpClient implements AutoCloseable {
     }
 
     /** Where calls to {@code node} go: its scheme, host and port. */
-    static HttpHost host(URI node) {
+    public static HttpHost host(URI node) {
         return HttpHost.create(node);
     }
 
@@ -82,7 +82,7 @@ public final class NodeHttpClient implements AutoCloseable {
      * GET {@code path} (with its query, encoded) from {@code host}: the answer's status and whole
      * body; an {@link UpstreamException} of {@code tier} for any failure.
      */
-    UpstreamAnswer get(HttpHost host, String path, Duration limit, String tier) {
+    public UpstreamAnswer get(HttpHost host, String path, Duration limit, String tier) {
         Timeout timeout = Timeout.of(limit);
         CancellableGet get = new CancellableGet(host, path,
                 RequestConfig.custom().setConnectionRequestTimeout(timeout).setResponseTimeout(timeout).build());

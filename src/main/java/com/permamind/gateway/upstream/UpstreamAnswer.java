@@ -1,5 +1,5 @@
 package com.permamind.gateway.upstream;
 
 /** An upstream answer's status and whole body. */
-record UpstreamAnswer(int status, byte[] body) {
+public record UpstreamAnswer(int status, byte[] body) {
 }
