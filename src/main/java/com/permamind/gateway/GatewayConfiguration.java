@@ -147,7 +147,8 @@ public class GatewayConfiguration implements CamelConfiguration {
         return once("hyperbeamHttpClient", () -> {
             NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis));
             try {
-                // stopped with the context, after the services that call it were added and so stopped
+                // closed with the context's services, after its routes stopped: by then the reads and
+                // deliveries in flight have finished (GracefulShutdownTest)
                 context.addService(new ServiceSupport() {
                     @Override
                     protected void doStop() {
