@@ -25,6 +25,8 @@ import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * GETs to HyperBEAM nodes: the exchange runs on the caller's thread from request to last byte
@@ -49,6 +51,7 @@ import org.apache.hc.core5.util.Timeout;
 public final class NodeHttpClient implements AutoCloseable {
 
     static final long WATCH_MILLIS = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(NodeHttpClient.class);
 
     private final CloseableHttpClient http;
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
@@ -106,7 +109,12 @@ public final class NodeHttpClient implements AutoCloseable {
         for (Call call : inFlight) {
             if (now - call.deadline >= 0) {
                 call.cutOff = true;
-                call.get.cancel();
+                try {
+                    call.get.cancel();
+                } catch (RuntimeException e) {
+                    // the watch must outlive any one call: a task that throws is never run again
+                    LOG.warn("cutting off a HyperBEAM call past its limit failed: {}", HyperbeamReader.describe(e));
+                }
             }
         }
     }
