@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import org.apache.hc.core5.http.HttpHost;
 
 /**
  * One caller, one call at a time, against a local Vert.x server that answers a 1.2 KB JSON body at
@@ -45,7 +46,7 @@ public final class NodeClientBenchmark {
         HttpClient jdk = new GatewayConfiguration().computeUnitHttpClient(1000);
         HttpRequest jdkRequest = HttpRequest.newBuilder(uri).header("Accept", "application/json").timeout(limit).GET().build();
         NodeHttpClient node = new NodeHttpClient(4, Duration.ofSeconds(1));
-        var host = NodeHttpClient.host(uri);
+        HttpHost host = HttpHost.create(uri);
         String path = uri.getRawPath();
 
         System.out.printf("one caller, a %d-byte answer, %d s per round; client CPU = every thread but Vert.x's%n",

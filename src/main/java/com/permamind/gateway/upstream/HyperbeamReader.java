@@ -50,7 +50,7 @@ public class HyperbeamReader {
         this.moduleId = moduleId;
         this.timeout = timeout;
         this.timing = timing;
-        this.nodes = nodes.stream().map(node -> new Node(node, NodeHttpClient.host(node),
+        this.nodes = nodes.stream().map(node -> new Node(node, HttpHost.create(node),
                 node.getRawPath().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
                         + "/~lua@5.3a&module=" + moduleId + '/')).toList();
     }

@@ -2,7 +2,6 @@ package com.permamind.gateway.upstream;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,11 +73,6 @@ public final class NodeHttpClient implements AutoCloseable {
                         .setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
                 .build());
         watch.scheduleWithFixedDelay(this::cutOffLateCalls, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** Where calls to {@code node} go: its scheme, host and port. */
-    public static HttpHost host(URI node) {
-        return HttpHost.create(node);
     }
 
     /**
