@@ -101,6 +101,6 @@ public final class CacheFront {
     // a clocked read (download windows) was prepared for one minute; in the next, its route asks anew
     private boolean current(RegistryRequest request) {
         String now = request.param(RegistryRequest.NOW);
-        return now == null || Long.parseLong(now) == clock.millis() / RegistryRequest.MINUTE_MS * RegistryRequest.MINUTE_MS;
+        return now == null || Long.parseLong(now) == RegistryRequest.minuteOf(clock.millis());
     }
 }

@@ -15,6 +15,11 @@ public record RegistryRequest(String query, String function, SortedMap<String, S
     public static final String NOW = "now";
     public static final long MINUTE_MS = 60_000;
 
+    /** The start of the minute {@code epochMillis} falls in: a clocked read's {@value #NOW}. */
+    public static long minuteOf(long epochMillis) {
+        return epochMillis / MINUTE_MS * MINUTE_MS;
+    }
+
     public RegistryRequest {
         params = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(params));
     }

@@ -102,7 +102,7 @@ public class RegistryRequests {
             params.put(pair[0], pair[1]);
         }
         if (clocked) {
-            params.put(RegistryRequest.NOW, Long.toString(clock.millis() / RegistryRequest.MINUTE_MS * RegistryRequest.MINUTE_MS));
+            params.put(RegistryRequest.NOW, Long.toString(RegistryRequest.minuteOf(clock.millis())));
         }
         RegistryRequest request = new RegistryRequest(query, function, params);
         exchange.setProperty(REQUEST, request);
