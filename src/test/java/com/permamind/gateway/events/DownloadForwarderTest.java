@@ -184,8 +184,10 @@ class DownloadForwarderTest {
 
     @Test
     void gateway_stopped_and_restarted_mid_stream_loses_no_event() throws Exception {
-        // a slow node keeps a backlog, so the stop lands while the forwarder is mid-stream
-        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(15, 0));
+        // a slow node and polls of 10 keep a backlog (50 events/s at most, fewer than are posted),
+        // so the stop lands while the forwarder is mid-stream
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(200, 0));
+        settings.put("download-events.forwarder.max-poll-records", "10");
         gateway = RunningGateway.start(simulator, kafka, settings);
         Set<String> accepted = new HashSet<>();
         postConcurrently(gateway, 200).forEach(answer -> accepted.add(eventIdOf(answer)));

@@ -84,6 +84,8 @@ class GracefulShutdownTest {
         simulator = EventsTestSupport.startSimulator();
         settings = new HashMap<>(ownTopics(test.getTestMethod().orElseThrow().getName().replace('_', '-')));
         settings.put("download-events.rate-limit.events-per-period", "1000000");
+        // the backlog spans several polls, so the stop lands with events of it still on the topic
+        settings.put("download-events.forwarder.max-poll-records", "4");
         // created up front, so the first POST does not wait for the broker to create the topic
         kafka.createTopic(settings.get("download-events.topic"), 1);
         kafka.createTopic(settings.get("download-events.dlq-topic"), 1);
@@ -221,6 +223,7 @@ class GracefulShutdownTest {
         env.put("DOWNLOAD_EVENTS_TOPIC", settings.get("download-events.topic"));
         env.put("DOWNLOAD_EVENTS_DLQ_TOPIC", settings.get("download-events.dlq-topic"));
         env.put("DOWNLOAD_FORWARDER_GROUP_ID", settings.get("download-events.forwarder.group-id"));
+        env.put("DOWNLOAD_FORWARDER_MAX_POLL_RECORDS", settings.get("download-events.forwarder.max-poll-records"));
         env.put("DOWNLOAD_EVENTS_RATE_LIMIT", "1000000");
         env.put("DOWNLOAD_EVENTS_CLIENT_HASH_SECRET", EventsTestSupport.CLIENT_HASH_SECRET);
         env.put("GATEWAY_CLOCK_PINNED_AT", Long.toString(RegistryFixture.load().now()));
