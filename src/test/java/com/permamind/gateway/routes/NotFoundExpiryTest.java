@@ -23,9 +23,7 @@ class NotFoundExpiryTest {
     static void start() {
         gateway = GatewayHarness.start(Map.of(
                 "cache.not-found-ttl-seconds", Long.toString(NOT_FOUND_TTL_SECONDS),
-                "cache.stale-if-error-seconds", "60",
-                "hyperbeam.breaker.minimum-number-of-calls", "3", "hyperbeam.breaker.sliding-window-size", "3",
-                "ao.breaker.minimum-number-of-calls", "3", "ao.breaker.sliding-window-size", "3"));
+                "cache.stale-if-error-seconds", "60"));
     }
 
     @AfterAll
