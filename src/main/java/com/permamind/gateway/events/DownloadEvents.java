@@ -8,9 +8,6 @@ import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import io.vertx.core.buffer.Buffer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -20,7 +17,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
-import org.apache.camel.StreamCache;
 
 /**
  * Reads {@code POST /api/skills/{name}/downloads} into a {@link DownloadEvent}. The name and version
@@ -90,9 +86,9 @@ public class DownloadEvents {
         return value == null ? null : value.toString();
     }
 
-    // The body as UTF-8 text without Camel's type converters: platform-http leaves a Vert.x buffer, which
-    // stream caching turns into a stream, and the converter read that a character at a time (in the event
-    // loop's profile it cost as much as the rest of this method).
+    // The body as UTF-8 text without Camel's type converters: platform-http leaves a Vert.x buffer (stream
+    // caching is off), and the converter, given the stream that stream caching made of it, read that a
+    // character at a time (in the event loop's profile it cost as much as the rest of this method).
     private static String text(Message in) {
         Object body = in.getBody();
         if (body == null || body instanceof String) {
@@ -103,18 +99,6 @@ public class DownloadEvents {
         }
         if (body instanceof Buffer buffer) {
             return buffer.toString(StandardCharsets.UTF_8);
-        }
-        if (body instanceof InputStream stream) {
-            try {
-                // at most one character past the limit: a long body is refused without being read whole
-                byte[] bytes = stream.readNBytes(4 * MAX_BODY_CHARS + 4);
-                if (stream instanceof StreamCache cache) {
-                    cache.reset();
-                }
-                return new String(bytes, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
         return in.getBody(String.class);
     }
