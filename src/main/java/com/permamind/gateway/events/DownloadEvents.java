@@ -86,9 +86,9 @@ public class DownloadEvents {
         return value == null ? null : value.toString();
     }
 
-    // The body as UTF-8 text without Camel's type converters: platform-http leaves a Vert.x buffer (stream
-    // caching is off), and the converter, given the stream that stream caching made of it, read that a
-    // character at a time (in the event loop's profile it cost as much as the rest of this method).
+    // The body as UTF-8 text without Camel's type converters: platform-http leaves a Vert.x buffer, and
+    // the converters went through a stream read a character at a time (in the event loop's profile it
+    // cost as much as the rest of this method).
     private static String text(Message in) {
         Object body = in.getBody();
         if (body == null || body instanceof String) {
