@@ -384,8 +384,9 @@ public final class PerformanceSuite implements AutoCloseable {
         // GatewayConfiguration's registryClock has defaultValue "" for this, which Camel treats as
         // no default: without the property the gateway does not start. Empty = the system clock.
         options.add("-Dgateway.clock-pinned-at=");
-        if (Boolean.getBoolean("bench.jfr") && name.equals("gateway")) {
-            options.add("-XX:StartFlightRecording=filename=" + work.resolve("gateway.jfr") + ",settings=profile");
+        String jfrSettings = System.getProperty("bench.jfr", "");
+        if (!jfrSettings.isEmpty() && name.equals("gateway")) {
+            options.add("-XX:StartFlightRecording=filename=" + work.resolve("gateway.jfr") + ",settings=" + jfrSettings);
         }
         env.put("GATEWAY_JAVA_OPTIONS", String.join(" ", options));
         ChildJvm jvm = ChildJvm.start(name, port, List.of(gatewayLauncher.toString()), env, work.resolve(name + ".log"));
