@@ -9,6 +9,7 @@ import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
 import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.lua.RegistryModule;
+import com.permamind.gateway.metrics.RequestLog;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.ComputeUnitClient;
@@ -174,10 +175,23 @@ public class GatewayConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public RequestMetrics requestMetrics(@BeanInject MeterRegistry meters,
+    public RequestMetrics requestMetrics(@BeanInject MeterRegistry meters, CamelContext context,
             @PropertyInject("gateway.request-log") boolean logRequests,
+            @PropertyInject("gateway.request-log-queue") int logQueue,
             @PropertyInject("gateway.performance-window-seconds") long windowSeconds) {
-        return once("requestMetrics", () -> new RequestMetrics(meters, logRequests, Duration.ofSeconds(windowSeconds)));
+        return once("requestMetrics", () -> {
+            RequestLog log = null;
+            if (logRequests) {
+                log = new RequestLog(logQueue);
+                try {
+                    // stopped with the context's services, after the routes: the last reads' lines are written
+                    context.addService(log, true, true);
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot start the request log", e);
+                }
+            }
+            return new RequestMetrics(meters, log, Duration.ofSeconds(windowSeconds));
+        });
     }
 
     @BindToRegistry

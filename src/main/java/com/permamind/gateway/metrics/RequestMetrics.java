@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Times every registry read from the moment its route starts until its answer is done, by query,
@@ -29,23 +27,22 @@ import org.slf4j.LoggerFactory;
  */
 public class RequestMetrics {
 
-    private static final Logger REQUESTS = LoggerFactory.getLogger("com.permamind.gateway.requests");
-
     private static final int SAMPLES_PER_SERIES = 4096;
     private static final List<String> SOURCES = List.of("hyperbeam", "dryrun", "cache", "stale");
     private static final int ANY_STATUS = 0;
 
     private final MeterRegistry registry;
-    private final boolean logRequests;
+    // null: gateway.request-log=false
+    private final RequestLog log;
     private final Duration window;
     // keyed by records, not by concatenated strings: a key is made on every answer, cache hits included
     private final Map<Series, RollingLatencies> recent = new ConcurrentHashMap<>();
     private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper();
 
-    public RequestMetrics(MeterRegistry registry, boolean logRequests, Duration window) {
+    public RequestMetrics(MeterRegistry registry, RequestLog log, Duration window) {
         this.registry = registry;
-        this.logRequests = logRequests;
+        this.log = log;
         this.window = window;
     }
 
@@ -84,9 +81,8 @@ public class RequestMetrics {
             Counter.builder("registry.fallbacks").description("Reads answered by the dryrun fallback")
                     .tag("query", query).register(registry).increment();
         }
-        if (logRequests && REQUESTS.isInfoEnabled()) {
-            REQUESTS.info("{} status={} source={} total={}ms{}", query, status, source, millis(nanos),
-                    upstreamNanos == null ? "" : " upstream=" + millis(upstreamNanos) + "ms");
+        if (log != null && log.enabled()) {
+            log.add(query, status, source, nanos, upstreamNanos);
         }
     }
 
@@ -123,12 +119,6 @@ public class RequestMetrics {
         }
         exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
         exchange.getMessage().setBody(Buffer.buffer(CanonicalJson.write(report)));
-    }
-
-    // tenths of a millisecond, without String.format's cost on every request
-    private static String millis(long nanos) {
-        long tenths = (nanos + 50_000) / 100_000;
-        return tenths / 10 + "." + tenths % 10;
     }
 
     /** A query's answers from one source, of one status class (1-5) or of any ({@value #ANY_STATUS}). */
