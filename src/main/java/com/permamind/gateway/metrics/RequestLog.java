@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * <p>Cache hits are answered on the HTTP event loop, tens of thousands a second, and handing each
  * line to log4j there (its log event, the copy into its asynchronous logger's ring buffer) was a
  * sixth of the event loop's work for a hit. So a read only queues the line's values; a thread of
- * its own hands them to log4j, every {@value #WRITE_EVERY_MILLIS} ms, all at once, and log4j writes
- * them there. A line is therefore stamped and written up to that much after its answer.
+ * its own hands them to log4j every {@value #WRITE_EVERY_MILLIS} ms, all at once, and log4j's own
+ * asynchronous logger (log4j2.properties) writes them in batches. A line is therefore stamped when
+ * it reaches log4j, and written up to about twice that long after its answer.
  *
  * <p>When the writer falls {@link #capacity} lines behind (standard output blocked, say), a read
  * writes its line itself and so waits for the log, as it would with a full log4j buffer: lines are
