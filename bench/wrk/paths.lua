@@ -4,6 +4,8 @@
 --   WRK_ONCE    "1": every path at most once; a thread stops when its share is used up, so a run
 --               of distinct keys never repeats one (the run is still bounded by -d)
 --   WRK_REPORT  where done() writes the JSON report
+--   WRK_THINK_MS  mean pause of a connection between an answer and its next request (a client's
+--               think time), drawn from an exponential distribution; unset or 0: no pause
 -- wrk -t1 -c1000 -d30s --timeout 10s -s bench/wrk/paths.lua http://127.0.0.1:8080
 local lib = dofile((os.getenv("WRK_DIR") or "bench/wrk") .. "/report.lua")
 local threads = {}
@@ -48,6 +50,14 @@ function request()
   end
   counters.issued = counters.issued + 1
   return wrk.format("GET", paths[i])
+end
+
+local think_ms = tonumber(os.getenv("WRK_THINK_MS") or "0")
+if think_ms > 0 then
+  -- wrk measures a request's latency from when it is written, so the pause is not in it
+  function delay()
+    return math.floor(-think_ms * math.log(1 - math.random()) + 0.5)
+  end
 end
 
 function response(status, headers, body)

@@ -104,7 +104,7 @@ final class SuiteReport {
         JsonNode run = mix.path("run");
         JsonNode bare1000 = steps.path("cached").path("c1000").path("bare");
         JsonNode direct300 = steps.path("uncached").path("300ms").path("direct");
-        String step = "realistic mix, 1,000 conns, HB 300 ms, dryrun 1,200 ms";
+        String step = "realistic mix, 1,000 clients thinking " + mix.path("thinkMillis").asInt() + " ms, HB 300 ms, dryrun 1,200 ms";
         if (run.path("requests").asLong() == 0) {
             textRow(step, "throughput, latency, hit rate", "no answers",
                     "no request completed within the run (wrk timeout 10 s): targets NOT met");
@@ -121,6 +121,16 @@ final class SuiteReport {
                 "≤ 350 ms", met(!noAnswers(run) && run.path("p99").asDouble() <= 350));
         row(step, "errors (non-2xx + socket)", run.path("errors"), run.path("requests"), "answers", "count", null, null);
         row(step, "timeouts (> 10 s)", run.path("timeouts"), run.path("requests"), "answers", "count", null, null);
+        JsonNode saturated = mix.path("withoutThinkTime");
+        if (!saturated.isMissingNode()) {
+            String without = "realistic mix, the same 1,000 clients without think time";
+            row(without, "throughput (req/s)", saturated.path("rps"), bare1000.path("rps"), "bare Vert.x, 1,000 conns",
+                    "rps", null, null);
+            row(without, "p50 (ms)", latency(saturated, "p50"), direct300.path("p50"), "direct node call p50 at 300 ms",
+                    "ms", null, null);
+            row(without, "p99 (ms)", latency(saturated, "p99"), direct300.path("p50"), "direct node call p50 at 300 ms",
+                    "ms", null, null);
+        }
     }
 
     private void failover() {

@@ -28,12 +28,16 @@ final class Wrk {
         this.workDir = workDir;
     }
 
-    /** What to run. */
+    /** What to run; {@code thinkMillis}: each connection's mean pause between an answer and its next request (0: none). */
     record Spec(String label, String script, String baseUrl, int connections, int seconds, int timeoutSeconds,
-            Path paths, boolean once) {
+            Path paths, boolean once, int thinkMillis) {
 
         Spec withLabel(String newLabel) {
-            return new Spec(newLabel, script, baseUrl, connections, seconds, timeoutSeconds, paths, once);
+            return new Spec(newLabel, script, baseUrl, connections, seconds, timeoutSeconds, paths, once, thinkMillis);
+        }
+
+        Spec thinking(int millis) {
+            return new Spec(label, script, baseUrl, connections, seconds, timeoutSeconds, paths, once, millis);
         }
     }
 
@@ -91,6 +95,9 @@ final class Wrk {
         env.put("WRK_REPORT", report.toString());
         env.put("WRK_LABEL", spec.label());
         env.put("WRK_THREADS", "1");
+        // report.lua needs -c to undo wrk's made-up latencies
+        env.put("WRK_CONNECTIONS", Integer.toString(spec.connections()));
+        env.put("WRK_THINK_MS", Integer.toString(spec.thinkMillis()));
         if (spec.paths() != null) {
             env.put("WRK_PATHS", spec.paths().toString());
         }
