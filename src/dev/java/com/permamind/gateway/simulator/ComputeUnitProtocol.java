@@ -66,7 +66,8 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
         long now = clock.getAsLong();
         vertx.executeBlocking(() -> mapper.writeValueAsString(replies.result(process.handle(message.tags(), now),
                         message.from())), false)
-                .onSuccess(body -> context.response().putHeader("Content-Type", "application/json").end(body))
+                .onSuccess(body -> FaultResponder.whenDue(context,
+                        () -> context.response().putHeader("Content-Type", "application/json").end(body)))
                 .onFailure(context::fail);
     }
 
@@ -88,7 +89,8 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
 
     private void json(RoutingContext context, ObjectNode result) {
         try {
-            context.response().putHeader("Content-Type", "application/json").end(mapper.writeValueAsString(result));
+            String body = mapper.writeValueAsString(result);
+            FaultResponder.whenDue(context, () -> context.response().putHeader("Content-Type", "application/json").end(body));
         } catch (JsonProcessingException e) {
             context.fail(e);
         }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Stands in front of an upstream's protocol endpoints and, when the upstream's fault switch picks a
@@ -19,6 +20,8 @@ final class FaultResponder {
     private static final byte[] TRUNCATED_PAYLOAD = ("{\"ok\":true,\"data\":{\"padding\":\"" + "x".repeat(4000) + "\"}}")
             .getBytes(StandardCharsets.UTF_8);
 
+    private static final String ANSWER_DUE = "simulatorAnswerDue";
+
     private final Vertx vertx;
     private final Upstream upstream;
     private final UpstreamFaults faults;
@@ -29,10 +32,29 @@ final class FaultResponder {
         this.faults = faults;
     }
 
+    /**
+     * Runs {@code answer}, the protocol's reply, once the request's simulated latency has passed
+     * since it arrived: a slow upstream works on the request during its latency, as a real node or
+     * compute unit does, so what it computes (a Search-Skills reply of megabytes) is part of that
+     * time, not added to it. Without a latency the reply goes at once.
+     */
+    static void whenDue(RoutingContext context, Runnable answer) {
+        Long due = context.get(ANSWER_DUE);
+        long remainingMillis = due == null ? 0 : TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime());
+        if (remainingMillis > 0) {
+            context.vertx().setTimer(remainingMillis, timer -> answer.run());
+        } else {
+            answer.run();
+        }
+    }
+
     void handle(RoutingContext context) {
         faults.forNextRequest().ifPresentOrElse(fault -> {
             long delay = fault.drawDelayMillis();
-            if (delay > 0) {
+            if (fault.mode() == FaultMode.SLOW) {
+                context.put(ANSWER_DUE, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+                context.next();
+            } else if (delay > 0) {
                 vertx.setTimer(delay, timer -> apply(fault, context));
             } else {
                 apply(fault, context);
@@ -43,7 +65,7 @@ final class FaultResponder {
     private void apply(Fault fault, RoutingContext context) {
         HttpServerResponse response = context.response();
         switch (fault.mode()) {
-            case SLOW -> context.next();
+            case SLOW -> throw new IllegalStateException("a slow answer is held by whenDue, not here");
             case STATUS -> answerStatus(fault, response);
             case NON_JSON -> response.putHeader("Content-Type", "text/html").end(HTML_PAGE);
             case TRUNCATED_BODY -> {

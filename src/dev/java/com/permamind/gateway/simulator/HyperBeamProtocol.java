@@ -65,9 +65,9 @@ final class HyperBeamProtocol implements UpstreamProtocol {
                         : Optional.<String>empty(), false)
                 .onSuccess(body -> body.ifPresentOrElse(result -> json(context, result),
                         () -> notFound(context, "function " + function + " not found")))
-                .onFailure(error -> context.response().setStatusCode(500)
+                .onFailure(error -> FaultResponder.whenDue(context, () -> context.response().setStatusCode(500)
                         .putHeader("Content-Type", "text/plain")
-                        .end("lua@5.3a: error in " + function + ": " + error.getMessage()));
+                        .end("lua@5.3a: error in " + function + ": " + error.getMessage())));
     }
 
     /** The node merges every query parameter into the request message, with lowercased names. */
@@ -90,10 +90,11 @@ final class HyperBeamProtocol implements UpstreamProtocol {
     }
 
     private static void json(RoutingContext context, String body) {
-        context.response().putHeader("Content-Type", "application/json").end(body);
+        FaultResponder.whenDue(context, () -> context.response().putHeader("Content-Type", "application/json").end(body));
     }
 
     private static void notFound(RoutingContext context, String reason) {
-        context.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("404 Not Found: " + reason);
+        FaultResponder.whenDue(context, () -> context.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
+                .end("404 Not Found: " + reason));
     }
 }

@@ -72,6 +72,19 @@ class FaultInjectionTest {
         assertTrue(elapsedMillis >= 300, "answered after " + elapsedMillis + " ms");
     }
 
+    @Test
+    void should_hold_the_nodes_answer_until_its_latency_has_passed() {
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(300, 0));
+
+        long started = System.nanoTime();
+        HttpResponse<String> response = get(stateUrl());
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+
+        assertEquals(200, response.statusCode());
+        assertTrue(isJson(response.body()), response.body());
+        assertTrue(elapsedMillis >= 300, "answered after " + elapsedMillis + " ms");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {500, 502, 503, 402, 429})
     void should_answer_the_injected_status_with_a_text_body_from_hyperbeam(int status) {
