@@ -50,6 +50,7 @@ final class RequestLists {
      * reads, each followed by reads of unknown versions.
      */
     final Distinct warmUp;
+    final Distinct fallbackWarmUp;
     final Distinct uncachedWarmUp;
     final Distinct uncached0;
     final Distinct uncached300;
@@ -171,7 +172,9 @@ final class RequestLists {
 
         Collections.shuffle(pairs, random);
         int total = pairs.size();
-        warmUp = distinct(dir, "warm-up", withUnknownVersions(pairs.subList(0, total * 30 / 100)), hyperbeamReadPrefix);
+        warmUp = distinct(dir, "warm-up", withUnknownVersions(pairs.subList(0, total * 27 / 100)), hyperbeamReadPrefix);
+        fallbackWarmUp = distinct(dir, "fallback-warm-up",
+                withUnknownVersions(pairs.subList(total * 27 / 100, total * 30 / 100)), hyperbeamReadPrefix);
         uncachedWarmUp = distinct(dir, "uncached-warm-up", pairs.subList(total * 30 / 100, total * 40 / 100),
                 hyperbeamReadPrefix);
         uncached0 = distinct(dir, "uncached-0ms", pairs.subList(total * 40 / 100, total * 55 / 100), hyperbeamReadPrefix);
