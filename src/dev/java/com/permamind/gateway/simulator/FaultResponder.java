@@ -40,7 +40,8 @@ final class FaultResponder {
      */
     static void whenDue(RoutingContext context, Runnable answer) {
         Long due = context.get(ANSWER_DUE);
-        long remainingMillis = due == null ? 0 : TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime());
+        // rounded up: a timer of whole milliseconds must not answer before the latency has passed
+        long remainingMillis = due == null ? 0 : (due - System.nanoTime() + 999_999) / 1_000_000;
         if (remainingMillis > 0) {
             context.vertx().setTimer(remainingMillis, timer -> answer.run());
         } else {
