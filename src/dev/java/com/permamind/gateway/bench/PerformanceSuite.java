@@ -608,20 +608,20 @@ public final class PerformanceSuite implements AutoCloseable {
         int fallbackSeconds = seconds(8, 2);
         simulator.faults(Upstream.HYPERBEAM).inject(Fault.connectionRefused());
         dryrunLatency(0);
-        List<ObjectNode> runs = new ArrayList<>();
+        ObjectNode fallback;
         try {
-            runs.addAll(load(gateway, true, paths("gateway JIT warm-up, dryrun fallback", gatewayUrl,
-                    lists.fallbackWarmUp.gateway(), 16, fallbackSeconds, 10, true)));
+            fallback = load1(gateway, paths("gateway JIT warm-up, dryrun fallback", gatewayUrl,
+                    lists.fallbackWarmUp.gateway(), 16, fallbackSeconds, 10, true));
         } finally {
             hyperbeamLatency(0);
         }
         int seconds = seconds(75, 5);
-        runs.addAll(load(gateway, true, paths("gateway JIT warm-up", gatewayUrl, lists.warmUp.gateway(), 16,
-                seconds, 10, false)));
+        ObjectNode warmUp = load1(gateway, paths("gateway JIT warm-up", gatewayUrl, lists.warmUp.gateway(), 16,
+                seconds, 10, false));
         result.put("fallbackSeconds", fallbackSeconds);
         result.put("seconds", seconds);
-        result.set("run", summary(runs.subList(runs.size() - 1, runs.size())));
-        result.set("fallbackRun", summary(runs.subList(0, 1)));
+        result.set("run", summary(List.of(warmUp)));
+        result.set("fallbackRun", summary(List.of(fallback)));
     }
 
     /** Gateway vs bare Vert.x on one hot key, at 64 and 1,000 connections, in ABBA order. */
