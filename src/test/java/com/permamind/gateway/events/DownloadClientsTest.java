@@ -59,6 +59,19 @@ class DownloadClientsTest {
         clients.admit("client-b");
     }
 
+    @Test
+    void refused_client_gets_a_fresh_budget_once_its_window_has_passed() throws InterruptedException {
+        Duration period = Duration.ofMillis(300);
+        DownloadClients clients = new DownloadClients(SECRET, "", 1, period);
+        clients.admit("client-a");
+        assertThrows(TooManyDownloadsException.class, () -> clients.admit("client-a"));
+
+        Thread.sleep(period.toMillis() + 50);
+
+        clients.admit("client-a");
+        assertThrows(TooManyDownloadsException.class, () -> clients.admit("client-a"));
+    }
+
     private static Exchange exchangeFrom(String address) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getMessage().setHeader(DownloadClients.REMOTE_ADDRESS, SocketAddress.inetSocketAddress(40000, address));
