@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The performance suite behind {@code bench/run}: measures the gateway against its baselines in
@@ -975,6 +976,8 @@ public final class PerformanceSuite implements AutoCloseable {
         ProcStats.memoryStatus(gateway.pid()).forEach(breakdown::put);
         breakdown.put("heapInfo", jcmd(gateway.pid(), "GC.heap_info"));
         breakdown.put("codeCache", jcmd(gateway.pid(), "Compiler.codecache"));
+        breakdown.put("residentMappings", ProcStats.residentMappings(gateway.pid(), 20));
+        breakdown.put("threadsByName", threadsByName(jcmd(gateway.pid(), "Thread.print")));
         // what the heap bounds cost: collections and time in them since start (young, then old)
         breakdown.put("gcCounters", String.join("\n", jcmd(gateway.pid(), "PerfCounter.print").lines()
                 .filter(line -> line.matches("sun\\.gc\\.collector\\.\\d+\\.(name|invocations|time)=.*")).toList()));
@@ -987,6 +990,15 @@ public final class PerformanceSuite implements AutoCloseable {
         String histogram = jcmd(gateway.pid(), "GC.class_histogram");
         breakdown.put("liveHeapTopClasses", String.join("\n", histogram.lines().limit(25).toList()));
         breakdown.put("heapInfoAfterFullGc", jcmd(gateway.pid(), "GC.heap_info"));
+    }
+
+    /** How many threads of each name a thread dump holds, numbers in names as #, most first: each holds a stack. */
+    static String threadsByName(String threadDump) {
+        Map<String, Long> counts = threadDump.lines().filter(line -> line.startsWith("\""))
+                .map(line -> line.substring(1, line.indexOf('"', 1)).replaceAll("\\d+", "#"))
+                .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
+        return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining("\n"));
     }
 
     /** The names of the steps that ran (not skipped, not failed) before {@code step}. */

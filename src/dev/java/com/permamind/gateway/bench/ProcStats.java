@@ -3,6 +3,8 @@ package com.permamind.gateway.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,44 @@ final class ProcStats {
             // gone
         }
         return status;
+    }
+
+    /**
+     * The process's largest resident mappings from /proc/PID/smaps, one line each (address range, size and
+     * Rss in KiB, file), and what the rest add up to: the heap, the code cache and the class-data archive
+     * are each one mapping (their addresses are in the JVM's own accounts), thread stacks are many small ones.
+     */
+    static String residentMappings(long pid, int top) {
+        record Mapping(String range, String file, long sizeKib, long rssKib) {
+        }
+        List<Mapping> mappings = new ArrayList<>();
+        try {
+            String range = null;
+            String file = "";
+            long size = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                    range = fields[0];
+                    file = fields.length > 5 ? fields[5] : "[anon]";
+                } else if (fields[0].equals("Size:")) {
+                    size = Long.parseLong(fields[1]);
+                } else if (fields[0].equals("Rss:") && range != null) {
+                    mappings.add(new Mapping(range, file, size, Long.parseLong(fields[1])));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return "(no smaps: " + e + ")";
+        }
+        mappings.sort(Comparator.comparingLong(Mapping::rssKib).reversed());
+        StringBuilder out = new StringBuilder(String.format("%-34s %10s %10s  %s%n", "mapping", "size KiB", "Rss KiB", "file"));
+        mappings.stream().limit(top).forEach(m ->
+                out.append(String.format("%-34s %10d %10d  %s%n", m.range(), m.sizeKib(), m.rssKib(), m.file())));
+        List<Mapping> rest = mappings.subList(Math.min(top, mappings.size()), mappings.size());
+        out.append(String.format("%d more mappings (%d anonymous)             %10d  ", rest.size(),
+                rest.stream().filter(m -> m.file().equals("[anon]")).count(),
+                rest.stream().mapToLong(Mapping::rssKib).sum()));
+        return out.toString();
     }
 
     static String loadAverage() {
