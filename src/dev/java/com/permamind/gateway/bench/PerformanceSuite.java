@@ -36,7 +36,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -309,6 +312,7 @@ public final class PerformanceSuite implements AutoCloseable {
         settings.put("quick", quick);
         settings.put("javaOptions", String.join(" ", javaOptions));
         settings.put("shippedJavaOptions", shippedJavaOptions());
+        settings.put("gatewayEnvironment", inheritedGatewayEnvironment());
         settings.put("gatewayCdsArchive", Files.isRegularFile(gatewayApp.resolve("gateway.jsa")));
         settings.put("hyperbeamMillisInMix", HYPERBEAM_MILLIS);
         settings.put("dryrunMillisInMix", DRYRUN_MILLIS);
@@ -999,6 +1003,27 @@ public final class PerformanceSuite implements AutoCloseable {
                 .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
         return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining("\n"));
+    }
+
+    /**
+     * The gateway's settings the suite's own environment holds (application.properties reads them as
+     * {@code {{env:NAME}}}): the gateway inherits them, so the results must say so, e.g. {@code CACHE_MAX_MEGABYTES=40}.
+     */
+    private String inheritedGatewayEnvironment() {
+        try {
+            Matcher names = Pattern.compile("\\{\\{env:([A-Za-z0-9_]+)")
+                    .matcher(Files.readString(root.resolve("src/main/resources/application.properties")));
+            Set<String> set = new TreeSet<>();
+            while (names.find()) {
+                String value = System.getenv(names.group(1));
+                if (value != null) {
+                    set.add(names.group(1) + "=" + value);
+                }
+            }
+            return String.join(" ", set);
+        } catch (IOException e) {
+            return "(application.properties not read: " + e.getMessage() + ")";
+        }
     }
 
     /** The names of the steps that ran (not skipped, not failed) before {@code step}. */

@@ -401,7 +401,9 @@ final class SuiteReport {
             return extra.isEmpty() ? "(JVM defaults)" : extra;
         }
         return "ops/jvm/gateway.options (" + shipped + ")" + (extra.isEmpty() ? "" : " + BENCH_JAVA_OPTS " + extra)
-                + (settings.path("gatewayCdsArchive").asBoolean() ? "; gateway with its class-data archive" : "");
+                + (settings.path("gatewayCdsArchive").asBoolean() ? "; gateway with its class-data archive" : "")
+                + (settings.path("gatewayEnvironment").asText().isEmpty() ? ""
+                        : "; gateway settings from the environment: " + settings.path("gatewayEnvironment").asText());
     }
 
     String markdown() {
