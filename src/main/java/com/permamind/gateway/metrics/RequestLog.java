@@ -47,6 +47,10 @@ public final class RequestLog extends ServiceSupport {
         if (writer != null) {
             if (queued.incrementAndGet() <= capacity) {
                 queue.add(line);
+                // the log may have stopped, and written its queue, since writer was read
+                if (writer == null) {
+                    writeQueued();
+                }
                 return;
             }
             queued.decrementAndGet();
