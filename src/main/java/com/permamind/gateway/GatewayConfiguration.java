@@ -37,12 +37,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.CamelConfiguration;
 import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
@@ -53,16 +51,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The beans the routes call where a route cannot say it; every setting comes from properties. */
-public class GatewayConfiguration implements CamelConfiguration {
-
-    // camel-main post-processes a configuration more than once, calling each bean method again:
-    // a bean with side effects (meters, breakers, caches) must still be made only once
-    private final Map<String, Object> made = new ConcurrentHashMap<>();
-
-    @SuppressWarnings("unchecked")
-    private <T> T once(String name, Supplier<T> factory) {
-        return (T) made.computeIfAbsent(name, bean -> factory.get());
-    }
+public class GatewayConfiguration extends OnceMadeBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfiguration.class);
 

@@ -1,5 +1,6 @@
 package com.permamind.gateway.events;
 
+import com.permamind.gateway.OnceMadeBeans;
 import com.permamind.gateway.query.RegistryRequests;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
-import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * The beans of the download events routes (download-events.yaml, download-forwarder.yaml); every
  * setting comes from the {@code download-events.*} properties.
  */
-public class DownloadEventsConfiguration implements CamelConfiguration {
+public class DownloadEventsConfiguration extends OnceMadeBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadEventsConfiguration.class);
     private static final int GENERATED_SECRET_BYTES = 32;
@@ -29,18 +29,20 @@ public class DownloadEventsConfiguration implements CamelConfiguration {
             @PropertyInject(value = "download-events.client-address-header", defaultValue = "") String addressHeader,
             @PropertyInject("download-events.rate-limit.events-per-period") int eventsPerPeriod,
             @PropertyInject("download-events.rate-limit.period-millis") long periodMillis) {
-        byte[] key;
-        if (secret.isBlank()) {
-            key = new byte[GENERATED_SECRET_BYTES];
-            new SecureRandom().nextBytes(key);
-            LOG.warn("download-events.client-hash-secret is not set: client hashes use a random secret and change "
-                    + "at every restart; set DOWNLOAD_EVENTS_CLIENT_HASH_SECRET in production");
-        } else {
-            key = secret.getBytes(StandardCharsets.UTF_8);
-        }
-        LOG.info("Download events: at most {} per client every {} ms, client address from {}", eventsPerPeriod,
-                periodMillis, addressHeader.isBlank() ? "the connection" : "the last entry of " + addressHeader);
-        return new DownloadClients(key, addressHeader, eventsPerPeriod, Duration.ofMillis(periodMillis));
+        return once("downloadClients", () -> {
+            byte[] key;
+            if (secret.isBlank()) {
+                key = new byte[GENERATED_SECRET_BYTES];
+                new SecureRandom().nextBytes(key);
+                LOG.warn("download-events.client-hash-secret is not set: client hashes use a random secret and change "
+                        + "at every restart; set DOWNLOAD_EVENTS_CLIENT_HASH_SECRET in production");
+            } else {
+                key = secret.getBytes(StandardCharsets.UTF_8);
+            }
+            LOG.info("Download events: at most {} per client every {} ms, client address from {}", eventsPerPeriod,
+                    periodMillis, addressHeader.isBlank() ? "the connection" : "the last entry of " + addressHeader);
+            return new DownloadClients(key, addressHeader, eventsPerPeriod, Duration.ofMillis(periodMillis));
+        });
     }
 
     // lazy: the beans it needs come from GatewayConfiguration, which may be bound after this one
@@ -53,7 +55,7 @@ public class DownloadEventsConfiguration implements CamelConfiguration {
     @BindToRegistry
     public DownloadEventAnswers downloadEventAnswers(
             @PropertyInject("download-events.retry-after-seconds") int retryAfterSeconds) {
-        return new DownloadEventAnswers(retryAfterSeconds);
+        return once("downloadEventAnswers", () -> new DownloadEventAnswers(retryAfterSeconds));
     }
 
     // lazy: the beans it needs come from GatewayConfiguration, which may be bound after this one
@@ -64,13 +66,13 @@ public class DownloadEventsConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public ForwarderOffsets forwarderOffsets() {
-        return new ForwarderOffsets();
+        return once("forwarderOffsets", ForwarderOffsets::new);
     }
 
     @BindToRegistry
     public ForwarderPause forwarderPause(
             @PropertyInject("download-events.forwarder.minimum-pause-millis") long minimumPauseMillis) {
-        return new ForwarderPause(minimumPauseMillis);
+        return once("forwarderPause", () -> new ForwarderPause(minimumPauseMillis));
     }
 
     // lazy: bound after the listener it uses
