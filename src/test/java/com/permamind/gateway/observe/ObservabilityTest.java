@@ -10,20 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
+import com.permamind.gateway.support.LogCapture;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,34 +88,18 @@ class ObservabilityTest {
     @Test
     void should_log_one_line_per_read_with_its_query_source_status_and_durations_and_no_client_address()
             throws Exception {
-        List<String> lines = new CopyOnWriteArrayList<>();
+        List<String> lines;
         // the tests' log configuration keeps this logger at WARN, quiet; the gateway's runs it at INFO
-        LoggerContext logs = (LoggerContext) LogManager.getContext(false);
-        LoggerConfig requests = logs.getConfiguration().getLoggerConfig("com.permamind.gateway.requests");
-        Level quiet = requests.getLevel();
-        Appender capture = new AbstractAppender("capture-requests", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                lines.add(event.getMessage().getFormattedMessage());
-            }
-        };
-        capture.start();
-        requests.addAppender(capture, null, null);
-        requests.setLevel(Level.INFO);
-        logs.updateLoggers();
-        try {
+        try (LogCapture log = LogCapture.of("com.permamind.gateway.requests", Level.INFO)) {
             for (int i = 0; i < 2; i++) {
                 GatewayHarness.send(HttpRequest.newBuilder(gateway.uri("/api/skills/permaweb/versions"))
                         .header("X-Forwarded-For", "203.0.113.77").build());
             }
             long until = System.nanoTime() + 5_000_000_000L;
-            while (lines.size() < 2 && System.nanoTime() < until) {
+            while (log.lines().size() < 2 && System.nanoTime() < until) {
                 Thread.sleep(20);
             }
-        } finally {
-            requests.removeAppender(capture.getName());
-            requests.setLevel(quiet);
-            logs.updateLoggers();
+            lines = List.copyOf(log.lines());
         }
 
         // the breaker another test opened may still be open: the first read is HyperBEAM's or the dryrun's

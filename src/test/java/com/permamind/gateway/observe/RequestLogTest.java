@@ -4,16 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.permamind.gateway.metrics.RequestLog;
+import com.permamind.gateway.support.LogCapture;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,37 +17,16 @@ import org.junit.jupiter.api.Test;
  */
 class RequestLogTest {
 
-    private static final String LOGGER = "com.permamind.gateway.requests";
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final List<String> threads = new CopyOnWriteArrayList<>();
-    private LoggerContext logs;
-    private LoggerConfig requests;
-    private Level quiet;
-    private Appender capture;
+    private LogCapture written;
 
     @BeforeEach
     void captureTheRequestLogger() {
-        logs = (LoggerContext) LogManager.getContext(false);
-        requests = logs.getConfiguration().getLoggerConfig(LOGGER);
-        quiet = requests.getLevel();
-        capture = new AbstractAppender("capture-request-log", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                lines.add(event.getMessage().getFormattedMessage());
-                threads.add(event.getThreadName());
-            }
-        };
-        capture.start();
-        requests.addAppender(capture, null, null);
-        requests.setLevel(Level.INFO);
-        logs.updateLoggers();
+        written = LogCapture.of("com.permamind.gateway.requests", Level.INFO);
     }
 
     @AfterEach
     void release() {
-        requests.removeAppender(capture.getName());
-        requests.setLevel(quiet);
-        logs.updateLoggers();
+        written.close();
     }
 
     @Test
@@ -63,18 +35,18 @@ class RequestLogTest {
         log.start();
         log.add("get-skill", 200, "cache", 1_250_000, null);
         long until = System.nanoTime() + 5_000_000_000L;
-        while (lines.isEmpty() && System.nanoTime() < until) {
+        while (written.lines().isEmpty() && System.nanoTime() < until) {
             Thread.sleep(5);
         }
-        assertEquals(List.of("get-skill status=200 source=cache total=1.3ms"), lines);
-        assertEquals(List.of("request-log"), threads);
+        assertEquals(List.of("get-skill status=200 source=cache total=1.3ms"), written.lines());
+        assertEquals(List.of("request-log"), written.threads());
 
         for (int i = 0; i < 500; i++) {
             log.add("search-skills", 503, "none", 5_000_000_000L, 4_999_940_000L);
         }
         log.stop();
-        assertEquals(501, lines.size());
-        assertEquals("search-skills status=503 source=none total=5000.0ms upstream=4999.9ms", lines.get(500));
+        assertEquals(501, written.lines().size());
+        assertEquals("search-skills status=503 source=none total=5000.0ms upstream=4999.9ms", written.lines().get(500));
     }
 
     @Test
@@ -83,12 +55,12 @@ class RequestLogTest {
         log.start();
         log.add("info", 200, "hyperbeam", 300_000_000, 299_000_000L);
         // written before add returned, by the caller
-        assertEquals(List.of("info status=200 source=hyperbeam total=300.0ms upstream=299.0ms"), lines);
-        assertEquals(List.of(Thread.currentThread().getName()), threads);
+        assertEquals(List.of("info status=200 source=hyperbeam total=300.0ms upstream=299.0ms"), written.lines());
+        assertEquals(List.of(Thread.currentThread().getName()), written.threads());
         log.stop();
 
         log.add("info", 200, "cache", 100_000, null);
-        assertEquals(2, lines.size());
-        assertTrue(threads.get(1).equals(Thread.currentThread().getName()), threads.toString());
+        assertEquals(2, written.lines().size());
+        assertTrue(written.threads().get(1).equals(Thread.currentThread().getName()), written.threads().toString());
     }
 }
