@@ -24,15 +24,17 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
     private final RegistryProcess process;
     private final DryRunReplies replies;
     private final LongSupplier clock;
+    private final DryRunLimits limits;
     private final ObjectMapper mapper;
 
     ComputeUnitProtocol(Vertx vertx, String processId, RegistryProcess process, DryRunReplies replies,
-                        LongSupplier clock, ObjectMapper mapper) {
+                        LongSupplier clock, DryRunLimits limits, ObjectMapper mapper) {
         this.vertx = vertx;
         this.processId = processId;
         this.process = process;
         this.replies = replies;
         this.clock = clock;
+        this.limits = limits;
         this.mapper = mapper;
     }
 
@@ -44,7 +46,7 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
     @Override
     public void answer(RoutingContext context) {
         if (context.request().method() != HttpMethod.POST || !"/dry-run".equals(context.request().path())) {
-            error(context, 404, "Not Found");
+            htmlError(context, 404, "Cannot " + context.request().method() + " " + context.request().path());
             return;
         }
         String requested = context.request().getParam("process-id");
@@ -53,22 +55,54 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
         } else if (!processId.equals(requested)) {
             error(context, 404, "Process " + requested + " not found");
         } else {
-            message(context).ifPresentOrElse(message -> answer(context, message),
+            message(context).ifPresentOrElse(message -> limited(context, message),
                     () -> error(context, 400, "body must be a JSON message with Tags"));
         }
+    }
+
+    /** The compute unit's own limits come first: its result cache, its busy answer, its per-address limit. */
+    private void limited(RoutingContext context, DryRunMessage message) {
+        String body = context.body().asString();
+        Optional<String> cached = limits.cachedResult(body);
+        if (cached.isPresent()) {
+            FaultResponder.whenDue(context,
+                    () -> context.response().putHeader("Content-Type", "application/json").end(cached.get()));
+        } else if (limits.busy()) {
+            ObjectNode busy = mapper.createObjectNode().put("message",
+                    "Evaluation of process " + processId + " is in progress. Please try again later.");
+            context.response().setStatusCode(202);
+            json(context, busy);
+        } else if (!limits.admit(clientAddress(context))) {
+            error(context, 429, "Rate limit exceeded");
+        } else {
+            answer(context, message, body);
+        }
+    }
+
+    // behind a proxy the CU limits the address the proxy names, as the real one does
+    private static String clientAddress(RoutingContext context) {
+        String forwarded = context.request().getHeader("X-Forwarded-For");
+        if (forwarded != null && !forwarded.isBlank()) {
+            return forwarded.split(",")[0].trim();
+        }
+        String real = context.request().getHeader("X-Real-IP");
+        return real != null && !real.isBlank() ? real.trim() : context.request().remoteAddress().hostAddress();
     }
 
     /**
      * Runs the handler and writes the reply on a worker: a Search-Skills over thousands of skills
      * serialises megabytes, which must not stall the event loops the HyperBEAM side shares.
      */
-    private void answer(RoutingContext context, DryRunMessage message) {
+    private void answer(RoutingContext context, DryRunMessage message, String requestBody) {
         long now = clock.getAsLong();
         vertx.executeBlocking(() -> mapper.writeValueAsString(replies.result(process.handle(message.tags(), now),
                         message.from())), false)
-                .onSuccess(body -> FaultResponder.whenDue(context,
-                        () -> context.response().putHeader("Content-Type", "application/json").end(body)))
-                .onFailure(context::fail);
+                .onSuccess(body -> {
+                    limits.remember(requestBody, body);
+                    FaultResponder.whenDue(context,
+                            () -> context.response().putHeader("Content-Type", "application/json").end(body));
+                })
+                .onFailure(failure -> htmlError(context, 500, "Internal Server Error"));
     }
 
     /** The dryrun message: its tags (a later tag of the same name wins, as in aos) and its sender. */
@@ -100,6 +134,14 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
         ObjectNode body = mapper.createObjectNode().put("error", text);
         context.response().setStatusCode(status);
         json(context, body);
+    }
+
+    // the compute unit's framework answers unknown paths and its own crashes with an HTML page
+    private static void htmlError(RoutingContext context, int status, String text) {
+        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n"
+                + "</head>\n<body>\n<pre>" + text + "</pre>\n</body>\n</html>\n";
+        FaultResponder.whenDue(context, () -> context.response().setStatusCode(status)
+                .putHeader("Content-Type", "text/html; charset=utf-8").end(page));
     }
 
     private record DryRunMessage(Map<String, String> tags, String from) {

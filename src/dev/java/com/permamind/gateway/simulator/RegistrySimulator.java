@@ -24,12 +24,14 @@ public final class RegistrySimulator implements AutoCloseable {
     private final Map<Upstream, CallLog> callLogs = new EnumMap<>(Upstream.class);
     private final Map<Upstream, UpstreamFaults> faults = new EnumMap<>(Upstream.class);
     private final Map<Upstream, UpstreamServer> servers = new EnumMap<>(Upstream.class);
+    private final DryRunLimits dryRunLimits;
     private volatile Long pinnedNow;
     private Vertx vertx;
 
     public RegistrySimulator(SimulatorConfig config) {
         this.config = config;
         this.snapshot = SkillsSnapshot.load(config.stateFile(), mapper);
+        this.dryRunLimits = new DryRunLimits(config.computeUnitLimits(), System::nanoTime);
         if (config.nowFromStateFile()) {
             pinNow(snapshot.now().orElseThrow(() ->
                     new IllegalArgumentException(config.stateFile() + " has no \"now\" to pin the clock to")));
@@ -41,11 +43,13 @@ public final class RegistrySimulator implements AutoCloseable {
         LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState()));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
-        RegistryProcess process = new RegistryProcess(snapshot, mapper, new PairsOrder(config.orderSeed()));
+        RegistryProcess process = new RegistryProcess(snapshot, mapper, config.stablePairsOrder()
+                ? PairsOrder.stable(config.orderSeed()) : PairsOrder.perEvaluation(config.orderSeed()));
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
                 new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper));
         Future<Void> computeUnit = startUpstream(Upstream.COMPUTE_UNIT, config.computeUnitPort(),
-                new ComputeUnitProtocol(vertx, config.processId(), process, new DryRunReplies(mapper, luaJson), this::now, mapper));
+                new ComputeUnitProtocol(vertx, config.processId(), process, new DryRunReplies(mapper, luaJson), this::now,
+                        dryRunLimits, mapper));
         await(Future.all(hyperbeam, computeUnit).mapEmpty());
         return this;
     }
@@ -114,7 +118,19 @@ public final class RegistrySimulator implements AutoCloseable {
         for (Upstream upstream : Upstream.values()) {
             faults(upstream).clear();
         }
+        dryRunLimits.busy(false);
+        dryRunLimits.reset();
         resetCounters();
+    }
+
+    /** The compute unit answers 202 (evaluation in progress) to every dry-run it has no cached result for. */
+    public void computeUnitBusy(boolean busy) {
+        dryRunLimits.busy(busy);
+    }
+
+    /** The compute unit forgets its per-address counts and cached results, as after a restart. */
+    public void resetComputeUnitLimits() {
+        dryRunLimits.reset();
     }
 
     /** Forgets the calls and requests of both upstreams. */

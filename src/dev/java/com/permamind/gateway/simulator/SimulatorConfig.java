@@ -13,11 +13,15 @@ import java.util.OptionalLong;
  * @param nowFromStateFile pin the compute unit's clock to the state file's {@code now}
  * @param orderSeed        seeds the emulated Lua {@code pairs} order and JSON key order of dryrun replies
  * @param luaModule        a replacement for the project's Lua module, if any
+ * @param computeUnitLimits the compute unit's per-address dry-run limit and result cache
+ * @param stablePairsOrder  the process walks its tables in one order for its whole life; false (the
+ *                          default, as on a real compute unit): another order for every evaluation
  */
 public record SimulatorConfig(Path stateFile, String processId, String moduleId, String host,
                               int hyperbeamPort, int computeUnitPort, LuaStateMode luaState,
                               OptionalLong pinnedNow, boolean nowFromStateFile, long orderSeed,
-                              Optional<LuaReads> luaModule) {
+                              Optional<LuaReads> luaModule, DryRunLimits.Settings computeUnitLimits,
+                              boolean stablePairsOrder) {
 
     /** The Permamind production registry process (contract §7). */
     public static final String DEFAULT_PROCESS_ID = "afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ";
@@ -31,6 +35,7 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         Objects.requireNonNull(moduleId, "moduleId");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(luaState, "luaState");
+        Objects.requireNonNull(computeUnitLimits, "computeUnitLimits");
         if (nowFromStateFile && pinnedNow.isPresent()) {
             throw new IllegalArgumentException("pin the clock either to a value or to the state file, not both");
         }
@@ -52,6 +57,8 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         private boolean nowFromStateFile;
         private long orderSeed = DEFAULT_ORDER_SEED;
         private LuaReads luaModule;
+        private DryRunLimits.Settings computeUnitLimits = DryRunLimits.Settings.REAL;
+        private boolean stablePairsOrder;
 
         private Builder(Path stateFile) {
             this.stateFile = stateFile;
@@ -111,9 +118,21 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
             return this;
         }
 
+        /** The compute unit's limits; {@link DryRunLimits.Settings#REAL} unless set. */
+        public Builder computeUnitLimits(DryRunLimits.Settings limits) {
+            this.computeUnitLimits = limits;
+            return this;
+        }
+
+        public Builder stablePairsOrder(boolean stable) {
+            this.stablePairsOrder = stable;
+            return this;
+        }
+
         public SimulatorConfig build() {
             return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort,
-                    luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule));
+                    luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule),
+                    computeUnitLimits, stablePairsOrder);
         }
     }
 }

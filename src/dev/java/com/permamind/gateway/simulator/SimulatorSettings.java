@@ -1,6 +1,7 @@
 package com.permamind.gateway.simulator;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.function.Consumer;
  * The command line of {@link RegistrySimulator#main}: {@code --key=value} arguments, or system
  * properties {@code simulator.key}, with the keys {@code state}, {@code host}, {@code hyperbeam.port},
  * {@code cu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
- * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds) and {@code seed}.
+ * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds), {@code seed} and
+ * {@code cu.dry-runs-per-minute} (the compute unit's per-address limit, 6 as the real one; 0 = none).
  * Without {@code state}: {@code $REGISTRY_FIXTURE}, else {@code ../shared/fixtures/registry-state.json}.
  */
 record SimulatorSettings(Map<String, String> values) {
@@ -44,6 +46,8 @@ record SimulatorSettings(Map<String, String> values) {
         ifSet("module.id", builder::moduleId);
         ifSet("lua.state", mode -> builder.luaState(LuaStateMode.valueOf(mode.toUpperCase(Locale.ROOT).replace('-', '_'))));
         ifSet("seed", seed -> builder.orderSeed(Long.parseLong(seed)));
+        ifSet("cu.dry-runs-per-minute", limit -> builder.computeUnitLimits(new DryRunLimits.Settings(
+                Integer.parseInt(limit), Duration.ofSeconds(60), DryRunLimits.Settings.REAL.resultCache())));
         ifSet("now", now -> {
             if ("state".equals(now)) {
                 builder.pinNowToStateFile();

@@ -30,7 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The compute unit's dryrun of the registry process, checked against facts read from the fixture. */
+/**
+ * The compute unit's dryrun of the registry process, checked against facts read from the fixture: a
+ * unit without the per-address limit and with one walk order, so that each handler is seen alone
+ * (ComputeUnitLimitsTest covers the limits and the changing order).
+ */
 class ComputeUnitDryRunTest {
 
     private static final long DAY = 86_400_000L;
@@ -43,7 +47,8 @@ class ComputeUnitDryRunTest {
 
     @BeforeAll
     static void startSimulator() {
-        simulator = new RegistrySimulator(fixtureConfig().build()).start();
+        simulator = new RegistrySimulator(fixtureConfig().computeUnitLimits(DryRunLimits.Settings.UNLIMITED)
+                .stablePairsOrder(true).build()).start();
         dryRun = new DryRunClient(simulator);
     }
 
