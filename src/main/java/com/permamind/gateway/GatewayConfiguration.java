@@ -13,10 +13,12 @@ import com.permamind.gateway.metrics.RequestLog;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.ComputeUnitClient;
+import com.permamind.gateway.upstream.DryrunBudget;
 import com.permamind.gateway.upstream.DryrunReader;
 import com.permamind.gateway.upstream.HyperbeamDegradation;
 import com.permamind.gateway.upstream.HyperbeamReader;
 import com.permamind.gateway.upstream.NodeHttpClient;
+import com.permamind.gateway.upstream.ReadPath;
 import com.permamind.gateway.upstream.UpstreamReadPool;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -265,10 +267,15 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
             @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
-            @PropertyInject("kafka.bootstrap-servers") String kafkaServers) {
-        return once("readTiersHealthCheck", () -> new ReadTiersHealthCheck(hyperbeam::probe, dryrun::probe,
-                () -> reachable(kafkaServers), hyperbeamBreaker, computeUnitBreaker, drift,
-                Duration.ofSeconds(probeSeconds)));
+            @PropertyInject("kafka.bootstrap-servers") String kafkaServers,
+            @PropertyInject("registry.read-path") String readPathSetting) {
+        return once("readTiersHealthCheck", () -> {
+            ReadPath readPath = ReadPath.of(readPathSetting);
+            LOG.info("Read path: {}", readPath == ReadPath.DRYRUN
+                    ? "dryrun only (registry.read-path), HyperBEAM is not called" : "HyperBEAM, dryrun as its fallback");
+            return new ReadTiersHealthCheck(readPath, hyperbeam::probe, dryrun::probe, () -> reachable(kafkaServers),
+                    hyperbeamBreaker, computeUnitBreaker, dryrun.budget(), drift, Duration.ofSeconds(probeSeconds));
+        });
     }
 
     // whether any bootstrap server accepts a connection
@@ -311,19 +318,21 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("upstreamTiming") UpstreamTiming timing,
             @BeanInject("computeUnitBreaker") CircuitBreaker breaker,
             @BeanInject("registryModule") RegistryModule module,
+            @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("ao.cu-url") String computeUnit,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("ao.timeout-millis") long timeoutMillis,
             @PropertyInject("ao.dryrun-enabled") boolean enabled,
-            @PropertyInject("ao.listing-reuse-seconds") long listingReuseSeconds,
-            @PropertyInject("ao.listing-records-kept") long listingRecordsKept,
-            @PropertyInject("ao.listing-loads-at-once") int listingLoadsAtOnce) {
+            @PropertyInject("ao.dryruns-per-minute") int dryrunsPerMinute,
+            @PropertyInject("ao.snapshot-reuse-seconds") long snapshotReuseSeconds) {
         return once("dryrunReader", () -> {
-            LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
+            LOG.info("Dryrun tier: compute unit {}{}, {} dry-runs a minute at most", computeUnit,
+                    enabled ? "" : " (disabled)", dryrunsPerMinute == 0 ? "no limit:" : dryrunsPerMinute);
             ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
                     Duration.ofMillis(timeoutMillis));
-            return new DryrunReader(client, module, enabled, timing, breaker, Duration.ofSeconds(listingReuseSeconds),
-                    listingRecordsKept, listingLoadsAtOnce, Duration.ofMillis(timeoutMillis));
+            return new DryrunReader(client, module, enabled, timing, breaker,
+                    new DryrunBudget(dryrunsPerMinute, System::nanoTime), cache::hasLastGood,
+                    Duration.ofSeconds(snapshotReuseSeconds));
         });
     }
 

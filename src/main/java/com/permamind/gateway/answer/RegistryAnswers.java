@@ -79,7 +79,7 @@ public class RegistryAnswers {
             problem(out, 400, badRequest.getMessage());
         } else if (upstream != null) {
             LOG.warn("no upstream could answer {}: {}", queryOf(exchange), upstream.getMessage());
-            out.setHeader("Retry-After", retryAfterSeconds);
+            out.setHeader("Retry-After", upstream.retryAfterSeconds().orElse(retryAfterSeconds));
             problem(out, 503, "No registry upstream can answer right now; try again later.");
         } else if (find(caught, RejectedExecutionException.class) != null) {
             LOG.warn("{} refused: its thread pool and queue are full", queryOf(exchange));

@@ -296,6 +296,11 @@ public class ResponseCache implements CamelContextAware {
         }
     }
 
+    /** Whether a last good answer could stand in for this read if no upstream answers it. */
+    public boolean hasLastGood(RegistryRequest request) {
+        return lastGood(request, System.nanoTime()) != null;
+    }
+
     /**
      * When no upstream could answer: the last good answer if it is not older than the stale
      * limit (true), or nothing (false).

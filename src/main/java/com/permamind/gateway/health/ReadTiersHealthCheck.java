@@ -1,6 +1,8 @@
 package com.permamind.gateway.health;
 
 import com.permamind.gateway.arweave.ModuleDriftWatch;
+import com.permamind.gateway.upstream.DryrunBudget;
+import com.permamind.gateway.upstream.ReadPath;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.Map;
@@ -16,17 +18,21 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
  */
 public class ReadTiersHealthCheck extends AbstractHealthCheck {
 
+    private final ReadPath readPath;
     private final Probe hyperbeam;
     private final Probe computeUnit;
     private final Probe kafka;
     private final CircuitBreaker hyperbeamBreaker;
     private final CircuitBreaker computeUnitBreaker;
+    private final DryrunBudget dryrunBudget;
     private final ModuleDriftWatch drift;
 
-    public ReadTiersHealthCheck(BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
+    public ReadTiersHealthCheck(ReadPath readPath, BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
             BooleanSupplier kafkaProbe, CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker,
-            ModuleDriftWatch drift, Duration probeEvery) {
+            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery) {
         super("registry", "read-tiers");
+        this.readPath = readPath;
+        this.dryrunBudget = dryrunBudget;
         this.hyperbeam = new Probe(hyperbeamProbe, probeEvery);
         this.computeUnit = new Probe(computeUnitProbe, probeEvery);
         this.kafka = new Probe(kafkaProbe, probeEvery);
@@ -42,12 +48,16 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        boolean hyperbeamUp = hyperbeam.up();
+        // on the dryrun path HyperBEAM is not called, so it cannot answer a read either
+        boolean hyperbeamUp = readPath == ReadPath.HYPERBEAM && hyperbeam.up();
         boolean dryrunUp = computeUnit.up();
-        builder.detail("hyperbeam", hyperbeamUp ? "up" : "down");
+        builder.detail("read-path", readPath.setting());
+        builder.detail("hyperbeam", readPath == ReadPath.DRYRUN ? "not used" : hyperbeamUp ? "up" : "down");
         builder.detail("hyperbeam.breaker", hyperbeamBreaker.getState().name());
         builder.detail("dryrun", dryrunUp ? "up" : "down");
         builder.detail("dryrun.breaker", computeUnitBreaker.getState().name());
+        builder.detail("dryrun.sent-last-minute", dryrunBudget.sentInWindow());
+        builder.detail("dryrun.per-minute", dryrunBudget.perMinute() == 0 ? "no limit" : dryrunBudget.perMinute());
         builder.detail("degraded", !hyperbeamUp);
         // reads do not need Kafka: reported here, it does not make the gateway unready
         builder.detail("kafka", kafka.up() ? "up" : "down");

@@ -50,7 +50,7 @@ final class BoundedExchange {
         }
         try {
             byte[] bytes = head.body().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return new UpstreamAnswer(head.statusCode(), bytes);
+            return new UpstreamAnswer(head.statusCode(), bytes, head.headers().firstValue("Retry-After").orElse(null));
         } catch (TimeoutException e) {
             body.cancel();
             throw new UpstreamException(tier, what + "no answer within " + limit.toMillis() + " ms");

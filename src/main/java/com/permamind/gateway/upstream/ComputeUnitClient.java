@@ -25,6 +25,7 @@ import java.util.concurrent.TimeoutException;
 public class ComputeUnitClient {
 
     public static final String SOURCE = "dryrun";
+    private static final Duration RATE_LIMIT_WINDOW = Duration.ofSeconds(60);
 
     private final HttpClient http;
     private final URI dryRunUri;
@@ -43,7 +44,7 @@ public class ComputeUnitClient {
     /** The process's reply to {@code action}: its tags and data; an {@code Error} reply is returned too. */
     public Reply send(String action, Map<String, String> tags) {
         UpstreamAnswer answer = BoundedExchange.send(http, post(action, tags), timeout, SOURCE, action + ": ");
-        return reply(action, answer.status(), answer.body());
+        return reply(action, answer.status(), answer.body(), answer.retryAfter());
     }
 
     /** As {@link #send}, without holding the caller's thread: several dryruns can run at once. */
@@ -56,7 +57,8 @@ public class ComputeUnitClient {
                         throw new UpstreamException(SOURCE, action + ": " + (cause instanceof TimeoutException
                                 ? "no answer within " + timeout.toMillis() + " ms" : HyperbeamReader.describe(cause)));
                     }
-                    return reply(action, response.statusCode(), response.body());
+                    return reply(action, response.statusCode(), response.body(),
+                            response.headers().firstValue("Retry-After").orElse(null));
                 });
     }
 
@@ -66,7 +68,15 @@ public class ComputeUnitClient {
                 .POST(HttpRequest.BodyPublishers.ofString(message(action, tags)));
     }
 
-    private Reply reply(String action, int status, byte[] body) {
+    private Reply reply(String action, int status, byte[] body, String retryAfter) {
+        // 429: the unit's per-address limit (6 dry-runs a minute by default), whose window is a minute
+        if (status == 429) {
+            throw new ComputeUnitRefusal(action + ": HTTP 429, the compute unit's rate limit",
+                    RetryAfter.parse(retryAfter).orElse(RATE_LIMIT_WINDOW));
+        }
+        if (status == 503 && RetryAfter.parse(retryAfter).isPresent()) {
+            throw new ComputeUnitRefusal(action + ": HTTP 503, unavailable", RetryAfter.parse(retryAfter).get());
+        }
         // 202 (busy) and 425 are not answers either: only a 200 carries the evaluation
         if (status != 200) {
             throw new UpstreamException(SOURCE, action + ": HTTP " + status);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
 import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -15,6 +13,7 @@ import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.upstream.ComputeUnitClient.Reply;
+import com.permamind.gateway.upstream.DryrunBudget.Priority;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,26 +21,42 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tier 2, the circuit breaker's fallback: asks the registry process by dryrun, rebuilds the part
  * of the {@code Skills} state the replies hold, and runs the same Lua module over it locally, so
- * order, pagination and shape are exactly those of a HyperBEAM answer. The aggregate totals are
- * the only figures taken as the process computes them.
+ * order, pagination and shape are exactly those of a HyperBEAM answer.
+ *
+ * <p>A compute unit answers one client address at most a few dry-runs a minute (contract section
+ * 5), so the reader spends a {@link DryrunBudget}:
+ * <ul>
+ *   <li>one {@code Search-Skills} with an empty query (the latest record of every skill, in one reply)
+ *       is the snapshot that serves every search, list page and latest-skill read, and tells which
+ *       skills do not exist, for {@code ao.snapshot-reuse-seconds};</li>
+ *   <li>one {@code Get-Download-Stats} for the whole registry serves {@code /api/info} and the
+ *       registry's download stats (the only figures taken as the process computes them);</li>
+ *   <li>a version, a version list or a skill's stats spend what is left, one dry-run per record they
+ *       lack, all or none; records and version lists are kept as long as the snapshot.</li>
+ * </ul>
+ * A read that finds no dry-run left is refused at once (stale, else 503 with the budget's wait).
  */
 public class DryrunReader {
 
     public static final String SOURCE = ComputeUnitClient.SOURCE;
-    /** List-Skills pages at most this many records. */
-    private static final int PROCESS_PAGE = 100;
-    private static final int MAX_PAGES = 1000;
+    private static final Logger LOG = LoggerFactory.getLogger(DryrunReader.class);
+    private static final String SNAPSHOT = "snapshot";
+    private static final String TOTALS = "totals";
     private static final TokenFilter WITHOUT_TIMESTAMPS = new TokenFilter() {
         @Override
         public TokenFilter includeProperty(String name) {
@@ -54,34 +69,37 @@ public class DryrunReader {
     private final boolean enabled;
     private final UpstreamTiming timing;
     private final CircuitBreaker breaker;
+    private final DryrunBudget budget;
+    private final Predicate<RegistryRequest> hasStaleAnswer;
     private final ObjectMapper json = new ObjectMapper();
-    private final Cache<String, RegistryState> listings;
-    private final Semaphore listingLoads;
-    // Reading a listing (the module over thousands of records) only needs the CPU: more reads at
-    // once than cores finish no sooner, and each holds its listing meanwhile.
-    private final Semaphore listingReads = new Semaphore(Runtime.getRuntime().availableProcessors());
-    private final Duration listingLoadWait;
+    // the snapshot and the registry's totals: one load each, however many read them meanwhile
+    private final Cache<String, Object> shared;
+    private final Cache<SkillVersion, JsonNode> records;
+    private final Cache<String, Reply> versionLists;
+    // as if last answered long ago (nanoTime values compare only by difference)
+    private volatile boolean lastFailed;
+    private volatile long lastAnsweredAt = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
     /**
-     * @param breaker            keeps reads off a compute unit that keeps failing, so that with both
-     *                           tiers down requests are answered (stale or 503) without hammering either
-     * @param listingReuse       how long one fetch of a search's or a listing's records serves its reads
-     * @param listingRecordsKept records all the listings kept meanwhile may hold together
-     * @param listingLoadsAtOnce listings fetched and decoded at the same time, at most
-     * @param listingLoadWait    how long a read waits for its turn to fetch a listing before it fails
+     * @param breaker        keeps reads off a compute unit that keeps failing or asked to be left alone
+     * @param budget         the dry-runs the compute unit allows this gateway
+     * @param hasStaleAnswer whether the response cache could answer this read if the dryrun cannot:
+     *                       such reads leave the budget's last dry-runs to those that could not
+     * @param reuse          how long the snapshot, the totals, records and version lists serve reads
+     *                       (at least the compute unit's own 60 s cache of identical dry-runs)
      */
     public DryrunReader(ComputeUnitClient computeUnit, RegistryModule module, boolean enabled, UpstreamTiming timing,
-            CircuitBreaker breaker, Duration listingReuse, long listingRecordsKept, int listingLoadsAtOnce,
-            Duration listingLoadWait) {
-        this.listingLoads = new Semaphore(listingLoadsAtOnce);
-        this.listingLoadWait = listingLoadWait;
-        this.listings = Caffeine.newBuilder().expireAfterWrite(listingReuse).maximumWeight(listingRecordsKept)
-                .weigher((String listing, RegistryState state) -> 1 + state.skillCount()).build();
+            CircuitBreaker breaker, DryrunBudget budget, Predicate<RegistryRequest> hasStaleAnswer, Duration reuse) {
         this.computeUnit = computeUnit;
         this.module = module;
         this.enabled = enabled;
         this.timing = timing;
         this.breaker = breaker;
+        this.budget = budget;
+        this.hasStaleAnswer = hasStaleAnswer;
+        this.shared = Caffeine.newBuilder().expireAfterWrite(reuse).build();
+        this.records = Caffeine.newBuilder().expireAfterWrite(reuse).maximumSize(20_000).build();
+        this.versionLists = Caffeine.newBuilder().expireAfterWrite(reuse).maximumSize(5_000).build();
     }
 
     public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
@@ -89,107 +107,157 @@ public class DryrunReader {
             throw new UpstreamException(SOURCE, "the dryrun fallback is disabled (ao.dryrun-enabled)");
         }
         if (!breaker.tryAcquirePermission()) {
-            throw new UpstreamException(SOURCE, "the compute unit failed too often; not asked again yet");
+            throw new NoDryrun("the compute unit failed too often or asked to be left alone; not asked again yet",
+                    budget.secondsUntilFree(Priority.SHARED));
         }
         long start = System.nanoTime();
+        boolean counted = false;
         try {
-            String answer = answer(request);
+            Priority priority = exchange.getProperty("registryRefresh", false, Boolean.class) || hasStaleAnswer.test(request)
+                    ? Priority.ANSWERED_STALE : Priority.UNANSWERED;
+            String answer = answer(request, priority);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            counted = true;
+            answered(true);
             timing.answered(exchange, SOURCE, start);
             return answer;
-        } catch (NoTurnException e) {
-            // the gateway turned the read away, the compute unit was not asked: nothing to count against it
-            breaker.releasePermission();
+        } catch (NoDryrun e) {
+            // the gateway kept the read from the compute unit: nothing to count against it
+            timing.failed(SOURCE, start);
+            throw e;
+        } catch (ComputeUnitRefusal e) {
+            LOG.warn("the compute unit refused a dry-run ({}): none sent for {} s", e.detail(), e.retryAfter().toSeconds());
+            budget.holdOff(e.retryAfter());
+            breaker.transitionToOpenStateFor(e.retryAfter());
+            counted = true;
+            answered(false);
             timing.failed(SOURCE, start);
             throw e;
         } catch (UpstreamException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            counted = true;
+            answered(false);
             timing.failed(SOURCE, start);
             throw e;
+        } finally {
+            // any other exit (a bug of ours, an interrupt) must not keep a half-open breaker's permit for ever
+            if (!counted) {
+                breaker.releasePermission();
+            }
         }
     }
 
-    private String answer(RegistryRequest request) {
+    private String answer(RegistryRequest request, Priority priority) {
+        String name = request.param("name");
         return switch (request.function()) {
             case "info" -> totals(request, true);
             case "get-download-stats" -> request.param("scope") != null ? totals(request, false)
-                    : overState(request, versionsOf(request.param("name"), request.param("version")));
-            case "search-skills" -> overListing(request, "Search-Skills " + request.params().getOrDefault("q", ""),
-                    () -> latestRecords("Search-Skills", "Search-Results",
-                            Map.of("Query", request.params().getOrDefault("q", ""))));
-            case "list-skills" -> {
-                Map<String, String> filters = listFilters(request);
-                yield overListing(request, "List-Skills " + filters, () -> listed(filters));
-            }
-            case "get-skill", "record-download" -> overState(request,
-                    versionsOf(request.param("name"), request.params().getOrDefault("version", "")));
-            case "get-skill-versions" -> overState(request, versionsOf(request.param("name"), null));
+                    : perSkill(request, () -> versions(name, request.param("version"), priority));
+            case "search-skills", "list-skills" -> module.call(request.function(), snapshot(Priority.SHARED).state(),
+                    request.params());
+            case "get-skill", "record-download" -> getSkill(request, priority);
+            case "get-skill-versions" -> perSkill(request, () -> versions(name, null, priority));
             default -> throw new IllegalArgumentException("no dryrun mapping for " + request.function());
         };
     }
 
-    /** Whether the compute unit evaluates the process now: for readiness, outside the breaker. */
-    public boolean probe() {
-        if (!enabled) {
-            return false;
+    /** The latest version from the snapshot; another version by a dry-run of its own. */
+    private String getSkill(RegistryRequest request, Priority priority) {
+        String version = request.param("version");
+        Optional<Snapshot> snapshot = snapshotIfAffordable();
+        if (snapshot.isPresent() && snapshot.get().answers(request.param("name"), version)) {
+            return module.call(request.function(), snapshot.get().state(), request.params());
         }
-        try {
-            return "Info-Response".equals(computeUnit.send("Info", Map.of()).action());
-        } catch (UpstreamException e) {
-            return false;
-        }
+        return perSkill(request, () -> versions(request.param("name"), version == null ? "" : version, priority));
     }
 
-    private String overState(RegistryRequest request, ObjectNode skills) {
-        return module.call(request.function(), module.decode(skills.toString()), request.params());
+    // A skill the snapshot lacks does not exist (the module says so, as a node would); others are read.
+    private String perSkill(RegistryRequest request, Supplier<ObjectNode> records) {
+        Optional<Snapshot> snapshot = snapshotIfAffordable();
+        if (snapshot.isPresent() && !snapshot.get().has(request.param("name"))) {
+            return module.call(request.function(), snapshot.get().state(), request.params());
+        }
+        return module.call(request.function(), module.decode(records.get().toString()), request.params());
     }
 
     /**
-     * A search or a list page needs every record the process matches (it neither orders nor pages
-     * them as the API does): up to the whole registry, fetched and decoded once per listing and
-     * shared, read-only, by every page and reader of it for {@code ao.listing-reuse-seconds}.
+     * Whether the compute unit evaluates the process: for readiness, without spending what reads need.
+     * Within a budget, a dry-run that answered in the last minute, or no dry-run to spare, stands for
+     * one; without a budget (a compute unit of your own) it is asked every time.
      */
-    private String overListing(RegistryRequest request, String listing, Supplier<ObjectNode> records) {
-        // The permit first, the listing after: a read waiting for its turn holds no listing, so
-        // listings evicted meanwhile are collected. Without it, in the suite's outage
-        // (2026-11-22), reads on hundreds of threads each held a listing of thousands of records
-        // (468,000 Lua tables live at once, about 90 MB) and the 256 MB heap ran out.
-        acquire(listingReads, listing, "other listings are being read");
+    public boolean probe() {
+        if (!enabled || breaker.getState() == CircuitBreaker.State.OPEN) {
+            return false;
+        }
+        if (budget.perMinute() > 0 && !lastFailed && System.nanoTime() - lastAnsweredAt < TimeUnit.MINUTES.toNanos(1)) {
+            return true;
+        }
+        if (!budget.tryTake(1, Priority.ANSWERED_STALE)) {
+            return !lastFailed;
+        }
         try {
-            RegistryState state = listings.get(listing, key -> {
-                // a listing being fetched holds up to the whole registry several times over (reply, records, Lua tables)
-                acquire(listingLoads, listing, "other listings are being fetched");
-                try {
-                    return module.decode(records.get().toString());
-                } finally {
-                    listingLoads.release();
-                }
-            });
-            return module.call(request.function(), state, request.params());
-        } finally {
-            listingReads.release();
+            boolean up = "Info-Response".equals(computeUnit.send("Info", Map.of()).action());
+            answered(up);
+            return up;
+        } catch (ComputeUnitRefusal e) {
+            budget.holdOff(e.retryAfter());
+            answered(false);
+            return false;
+        } catch (UpstreamException e) {
+            answered(false);
+            return false;
         }
     }
 
-    // one permit of a bounded kind, or an upstream failure once the dryrun's time limit has passed
-    private void acquire(Semaphore permits, String listing, String busy) {
-        try {
-            if (!permits.tryAcquire(listingLoadWait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new NoTurnException("no room to read " + listing + ": " + busy);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NoTurnException("interrupted while waiting to read " + listing);
+    private void answered(boolean up) {
+        lastFailed = !up;
+        if (up) {
+            lastAnsweredAt = System.nanoTime();
         }
     }
 
-    // info and the aggregate stats are what the process computes (contract section 5)
+    /** Dry-runs sent in the last minute, against {@code ao.dryruns-per-minute}. */
+    public DryrunBudget budget() {
+        return budget;
+    }
+
+    private Snapshot snapshot(Priority priority) {
+        return (Snapshot) shared.get(SNAPSHOT, key -> {
+            spend(1, priority, "the registry snapshot");
+            JsonNode latest = records(expect(computeUnit.send("Search-Skills", Map.of("Query", "")), "Search-Results"));
+            ObjectNode skills = json.createObjectNode();
+            latest.forEach(record -> addLatest(skills, record));
+            LOG.info("registry snapshot by dryrun: {} skills", skills.size());
+            return new Snapshot(module.decode(skills.toString()), latestVersions(skills));
+        });
+    }
+
+    // Per-skill reads use the snapshot when they can have it, and go without when the budget cannot load it.
+    private Optional<Snapshot> snapshotIfAffordable() {
+        try {
+            return Optional.of(snapshot(Priority.SHARED));
+        } catch (NoDryrun e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, String> latestVersions(ObjectNode skills) {
+        Map<String, String> latest = new LinkedHashMap<>();
+        skills.properties().forEach(entry -> latest.put(entry.getKey(), entry.getValue().path("latest").asText()));
+        return latest;
+    }
+
+    // info and the aggregate stats are what the process computes (contract section 5); one
+    // answer for every range serves them all
     private String totals(RegistryRequest request, boolean forInfo) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        tags.put("Scope", "all");
+        JsonNode stats = (JsonNode) shared.get(TOTALS, key -> {
+            spend(1, Priority.SHARED, "the registry's download totals");
+            Map<String, String> tags = new LinkedHashMap<>();
+            tags.put("Scope", "all");
+            tags.put("TimeRange", "all");
+            return data(expect(computeUnit.send("Get-Download-Stats", tags), "Download-Stats"));
+        });
         String range = forInfo ? "all" : request.params().getOrDefault("timerange", "all");
-        tags.put("TimeRange", range);
-        JsonNode stats = data(expect(computeUnit.send("Get-Download-Stats", tags), "Download-Stats"));
         ObjectNode data = json.createObjectNode();
         data.set("totalSkills", stats.get("totalSkills"));
         if (forInfo) {
@@ -208,64 +276,11 @@ public class DryrunReader {
         return answer.toString();
     }
 
-    private ObjectNode latestRecords(String action, String replyAction, Map<String, String> tags) {
-        JsonNode records = records(expect(computeUnit.send(action, tags), replyAction));
-        ObjectNode skills = json.createObjectNode();
-        records.forEach(record -> addLatest(skills, record));
-        return skills;
-    }
-
-    private static Map<String, String> listFilters(RegistryRequest request) {
-        Map<String, String> filters = new LinkedHashMap<>();
-        if (request.param("author") != null) {
-            filters.put("Author", request.param("author"));
-        }
-        if (request.param("name") != null) {
-            filters.put("FilterName", request.param("name"));
-        }
-        if (request.param("tags") != null && !request.param("tags").isEmpty()) {
-            ArrayNode tags = JsonNodeFactory.instance.arrayNode();
-            for (String tag : request.param("tags").split(",")) {
-                tags.add(tag);
-            }
-            filters.put("FilterTags", tags.toString());
-        }
-        return filters;
-    }
-
-    // The process pages in its own (unstable) order: every page is fetched and the module orders
-    // them. The first page tells how many there are; the others are asked side by side, so a
-    // listing takes about one dryrun's time, not one per hundred skills.
-    private ObjectNode listed(Map<String, String> filters) {
-        ObjectNode skills = json.createObjectNode();
-        JsonNode first = records(expect(computeUnit.send("List-Skills", listPage(filters, 0)), "Skills-List"));
-        first.path("skills").forEach(record -> addLatest(skills, record));
-        int total = first.path("pagination").path("total").asInt(0);
-        if (first.path("skills").size() < PROCESS_PAGE) {
-            return skills;
-        }
-        List<CompletableFuture<Reply>> pages = new ArrayList<>();
-        for (int page = 1; page < MAX_PAGES && page * PROCESS_PAGE < total; page++) {
-            pages.add(computeUnit.sendAsync("List-Skills", listPage(filters, page)));
-        }
-        for (CompletableFuture<Reply> page : pages) {
-            records(expect(join(page), "Skills-List")).path("skills").forEach(record -> addLatest(skills, record));
-        }
-        return skills;
-    }
-
-    private static Map<String, String> listPage(Map<String, String> filters, int page) {
-        Map<String, String> tags = new LinkedHashMap<>(filters);
-        tags.put("Limit", Integer.toString(PROCESS_PAGE));
-        tags.put("Offset", Integer.toString(page * PROCESS_PAGE));
-        return tags;
-    }
-
     /**
-     * One skill with the versions a query needs: the one asked for ({@code ""} = the latest), or
-     * with {@code version == null} every version, fetched side by side.
+     * One skill with the versions a query needs: the one asked for ({@code ""} = the latest), or with
+     * {@code version == null} every version, each record whole (download stats need its timestamps).
      */
-    private ObjectNode versionsOf(String name, String version) {
+    private ObjectNode versions(String name, String version, Priority priority) {
         ObjectNode skills = json.createObjectNode();
         if (version != null) {
             Map<String, String> tags = new LinkedHashMap<>();
@@ -273,34 +288,66 @@ public class DryrunReader {
             if (!version.isEmpty()) {
                 tags.put("Version", version);
             }
-            Reply reply = computeUnit.send("Get-Skill", tags);
-            if (reply.isError()) {
-                return missing(skills, name, reply);
+            SkillVersion key = new SkillVersion(name, version);
+            JsonNode record = records.getIfPresent(key);
+            if (record == null) {
+                spend(1, priority, "skill " + name);
+                Reply reply = computeUnit.send("Get-Skill", tags);
+                if (reply.isError()) {
+                    return missing(skills, name, reply);
+                }
+                record = data(expect(reply, "Skill-Found"));
+                records.put(key, record);
             }
-            JsonNode record = data(expect(reply, "Skill-Found"));
             ObjectNode entry = skills.putObject(name);
             String found = record.path("version").asText(version);
             entry.put("latest", found);
             entry.putObject("versions").set(found, record);
             return skills;
         }
-        Reply listing = computeUnit.send("Get-Skill-Versions", Map.of("Name", name));
-        if (listing.isError()) {
-            return missing(skills, name, listing);
+        Reply listing = versionLists.getIfPresent(name);
+        if (listing == null) {
+            spend(1, priority, "the versions of " + name);
+            listing = computeUnit.send("Get-Skill-Versions", Map.of("Name", name));
+            if (listing.isError()) {
+                return missing(skills, name, listing);
+            }
+            versionLists.put(name, listing);
         }
         JsonNode versions = data(expect(listing, "Skill-Versions"));
-        List<CompletableFuture<Reply>> records = new ArrayList<>();
+        String latest = versions.path("latest").asText();
+        Map<String, JsonNode> byVersion = new LinkedHashMap<>();
+        List<String> lacking = new ArrayList<>();
         for (JsonNode listed : versions.path("versions")) {
-            records.add(computeUnit.sendAsync("Get-Skill", Map.of("Name", name, "Version", listed.asText())));
+            String each = listed.asText();
+            JsonNode record = records.getIfPresent(new SkillVersion(name, each));
+            if (record == null) {
+                lacking.add(each);
+            }
+            byVersion.put(each, record);
+        }
+        spend(lacking.size(), priority, lacking.size() + " versions of " + name);
+        List<CompletableFuture<Reply>> pending = new ArrayList<>();
+        for (String each : lacking) {
+            pending.add(computeUnit.sendAsync("Get-Skill", Map.of("Name", name, "Version", each)));
+        }
+        for (int i = 0; i < lacking.size(); i++) {
+            JsonNode record = data(expect(join(pending.get(i)), "Skill-Found"));
+            records.put(new SkillVersion(name, lacking.get(i)), record);
+            byVersion.put(lacking.get(i), record);
         }
         ObjectNode entry = skills.putObject(name);
-        entry.set("latest", versions.get("latest"));
-        ObjectNode byVersion = entry.putObject("versions");
-        for (CompletableFuture<Reply> pending : records) {
-            JsonNode record = data(expect(join(pending), "Skill-Found"));
-            byVersion.set(record.path("version").asText(), record);
-        }
+        entry.put("latest", latest);
+        ObjectNode recordsByVersion = entry.putObject("versions");
+        byVersion.forEach(recordsByVersion::set);
         return skills;
+    }
+
+    private void spend(int dryruns, Priority priority, String what) {
+        if (!budget.tryTake(dryruns, priority)) {
+            throw new NoDryrun("no dry-run left this minute for " + what + " (ao.dryruns-per-minute "
+                    + budget.perMinute() + ")", budget.secondsUntilFree(priority));
+        }
     }
 
     // The process says "not found" in words; the module says it again in its own.
@@ -324,7 +371,7 @@ public class DryrunReader {
         }
     }
 
-    private void addLatest(ObjectNode skills, JsonNode record) {
+    private static void addLatest(ObjectNode skills, JsonNode record) {
         String name = record.path("name").asText();
         String version = record.path("version").asText();
         ObjectNode entry = skills.putObject(name);
@@ -341,9 +388,8 @@ public class DryrunReader {
     }
 
     /**
-     * Listing records without their download timestamps, the bulk of a record: no listing answer
-     * shows them, and downloadCount holds their number (contract sections 1 and 2); the module's
-     * own light decode drops them the same way on a node.
+     * The snapshot's records without their download timestamps, the bulk of a record: no answer it
+     * serves shows them, and downloadCount holds their number (contract sections 1 and 2).
      */
     private JsonNode records(Reply reply) {
         if (reply.data() == null) {
@@ -351,8 +397,8 @@ public class DryrunReader {
         }
         try (JsonParser parser = new FilteringParserDelegate(json.createParser(reply.data()), WITHOUT_TIMESTAMPS,
                 TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
-            JsonNode records = json.readTree(parser);
-            return records == null ? NullNode.instance : records;
+            JsonNode parsed = json.readTree(parser);
+            return parsed == null ? NullNode.instance : parsed;
         } catch (IOException e) {
             throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
         }
@@ -366,10 +412,35 @@ public class DryrunReader {
         }
     }
 
-    /** A listing read that found no turn within the dryrun's time limit: the gateway's refusal, not the compute unit's failure. */
-    private static final class NoTurnException extends UpstreamException {
-        NoTurnException(String detail) {
+    private record SkillVersion(String name, String version) {
+    }
+
+    /** Every skill's latest record, decoded once for the module, and which version is each skill's latest. */
+    private record Snapshot(RegistryState state, Map<String, String> latest) {
+
+        boolean has(String name) {
+            return latest.containsKey(name);
+        }
+
+        /** An unknown skill (the module answers 404), or the latest version of a known one. */
+        boolean answers(String name, String version) {
+            return !has(name) || version == null || version.equals(latest.get(name));
+        }
+    }
+
+    /** The gateway kept a read from the compute unit (no dry-run left, or the unit asked for a pause). */
+    static final class NoDryrun extends UpstreamException {
+
+        private final long retryAfterSeconds;
+
+        NoDryrun(String detail, long retryAfterSeconds) {
             super(SOURCE, detail);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        @Override
+        public OptionalLong retryAfterSeconds() {
+            return OptionalLong.of(retryAfterSeconds);
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.permamind.gateway.upstream;
 
+import java.util.OptionalLong;
+
 /** An upstream could not give a usable answer: the caller falls back or answers 503. */
 public class UpstreamException extends RuntimeException {
 
@@ -18,5 +20,10 @@ public class UpstreamException extends RuntimeException {
 
     public String upstream() {
         return upstream;
+    }
+
+    /** How long the client should wait, when this failure knows better than the gateway's default. */
+    public OptionalLong retryAfterSeconds() {
+        return OptionalLong.empty();
     }
 }

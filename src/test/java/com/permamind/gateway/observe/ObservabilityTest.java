@@ -29,7 +29,7 @@ class ObservabilityTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of("gateway.health-probe-seconds", "0",
+        gateway = GatewayHarness.startWithOwnComputeUnit(Map.of("gateway.health-probe-seconds", "0",
                 "hyperbeam.timeout-millis", "500",
                 "hyperbeam.breaker.minimum-number-of-calls", "2", "hyperbeam.breaker.sliding-window-size", "2",
                 "hyperbeam.breaker.wait-millis-in-open-state", "60000"));

@@ -21,7 +21,7 @@ class CircuitBreakerTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of("cache.enabled", "false",
+        gateway = GatewayHarness.startWithOwnComputeUnit(Map.of("cache.enabled", "false",
                 "hyperbeam.timeout-millis", "1000",
                 "hyperbeam.breaker.minimum-number-of-calls", Integer.toString(MINIMUM_CALLS),
                 "hyperbeam.breaker.sliding-window-size", Integer.toString(MINIMUM_CALLS),

@@ -27,7 +27,7 @@ class HyperbeamFallbackTest {
     static void start() {
         // a breaker that never opens here, so each request meets the fault itself; a limit longer
         // than the Retry-After (1 s) of the simulator's 429 and 503, so that a retry would show
-        gateway = GatewayHarness.start(Map.of("cache.enabled", "false", "hyperbeam.timeout-millis", "2000",
+        gateway = GatewayHarness.startWithOwnComputeUnit(Map.of("cache.enabled", "false", "hyperbeam.timeout-millis", "2000",
                 "hyperbeam.breaker.minimum-number-of-calls", "1000", "hyperbeam.breaker.sliding-window-size", "1000"));
     }
 

@@ -25,7 +25,7 @@ class StaleAfterRecoveryTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of(
+        gateway = GatewayHarness.startWithOwnComputeUnit(Map.of(
                 "cache.ttl-seconds", Long.toString(TTL_SECONDS),
                 "cache.stale-if-error-seconds", "60",
                 "hyperbeam.breaker.minimum-number-of-calls", "3", "hyperbeam.breaker.sliding-window-size", "3",

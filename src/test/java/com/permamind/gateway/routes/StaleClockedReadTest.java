@@ -30,7 +30,7 @@ class StaleClockedReadTest {
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of(
+        gateway = GatewayHarness.startWithOwnComputeUnit(Map.of(
                 "cache.stale-if-error-seconds", "600",
                 "hyperbeam.breaker.minimum-number-of-calls", "3", "hyperbeam.breaker.sliding-window-size", "3",
                 "hyperbeam.breaker.wait-millis-in-open-state", "60000"), clock);

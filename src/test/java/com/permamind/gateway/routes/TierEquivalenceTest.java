@@ -3,6 +3,7 @@ package com.permamind.gateway.routes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.permamind.gateway.simulator.RegistrySimulator;
+import com.permamind.gateway.simulator.DryRunLimits;
 import com.permamind.gateway.support.GatewayHarness;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -23,9 +24,9 @@ class TierEquivalenceTest {
 
     @BeforeAll
     static void start() {
-        simulator = GatewayHarness.startSimulator();
-        overHyperbeam = GatewayHarness.start(simulator, Map.of());
-        overDryrun = GatewayHarness.start(simulator, Map.of("hyperbeam.nodes", "http://127.0.0.1:9"));
+        simulator = GatewayHarness.startSimulator(DryRunLimits.Settings.UNLIMITED);
+        overHyperbeam = GatewayHarness.start(simulator, GatewayHarness.withOwnComputeUnit(Map.of()));
+        overDryrun = GatewayHarness.start(simulator, GatewayHarness.withOwnComputeUnit(Map.of("hyperbeam.nodes", "http://127.0.0.1:9")));
     }
 
     @AfterAll

@@ -2,6 +2,7 @@ package com.permamind.gateway.support;
 
 import com.permamind.gateway.GatewayApplication;
 import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.DryRunLimits;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.LuaStateMode;
 import com.permamind.gateway.simulator.RegistrySimulator;
@@ -95,9 +96,37 @@ public final class GatewayHarness implements AutoCloseable {
         return start(Map.of());
     }
 
+    /**
+     * A gateway in front of a compute unit run for it alone, without the per-address dry-run limit and
+     * the result cache of a public one ({@code ao.dryruns-per-minute=0}, and nothing reused, on both
+     * sides): for tests of something other than that limit, which need more than six dry-runs a minute
+     * or each dryrun answer read anew.
+     */
+    public static GatewayHarness startWithOwnComputeUnit(Map<String, String> overrides) {
+        return start(startSimulator(DryRunLimits.Settings.UNLIMITED), withOwnComputeUnit(overrides));
+    }
+
+    /** As {@link #startWithOwnComputeUnit(Map)}, with the gateway's minute taken from {@code clock}. */
+    public static GatewayHarness startWithOwnComputeUnit(Map<String, String> overrides, Clock clock) {
+        return start(startSimulator(DryRunLimits.Settings.UNLIMITED), withOwnComputeUnit(overrides), clock);
+    }
+
+    /** {@code overrides} and the gateway's side of a compute unit of its own: no dry-run budget. */
+    public static Map<String, String> withOwnComputeUnit(Map<String, String> overrides) {
+        Map<String, String> properties = new LinkedHashMap<>(overrides);
+        properties.putIfAbsent("ao.dryruns-per-minute", "0");
+        properties.putIfAbsent("ao.snapshot-reuse-seconds", "0");
+        return properties;
+    }
+
+    /** The simulator as the real network is: a compute unit with its per-address limit and result cache. */
     public static RegistrySimulator startSimulator() {
+        return startSimulator(DryRunLimits.Settings.REAL);
+    }
+
+    public static RegistrySimulator startSimulator(DryRunLimits.Settings computeUnitLimits) {
         return new RegistrySimulator(SimulatorConfig.builder(RegistryFixture.defaultPath())
-                .pinNowToStateFile().luaState(LuaStateMode.DECODED).build()).start();
+                .pinNowToStateFile().luaState(LuaStateMode.DECODED).computeUnitLimits(computeUnitLimits).build()).start();
     }
 
     private void awaitReady() {

@@ -1,0 +1,41 @@
+package com.permamind.gateway.routes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.permamind.gateway.simulator.Upstream;
+import com.permamind.gateway.support.GatewayHarness;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The operators' switch (registry.read-path, env REGISTRY_READ_PATH): the dryrun alone, HyperBEAM not called. */
+class ReadPathTest {
+
+    @Test
+    void should_read_by_dryrun_alone_when_the_read_path_says_so_and_show_it_in_readiness() {
+        try (GatewayHarness gateway = GatewayHarness.start(Map.of("registry.read-path", "dryrun"))) {
+            HttpResponse<String> search = gateway.get("/api/skills/search?q=ao");
+            HttpResponse<String> skill = gateway.get("/api/skills/semver-order");
+
+            assertEquals(200, search.statusCode(), search.body());
+            assertEquals("dryrun", GatewayHarness.source(search));
+            assertEquals("dryrun", GatewayHarness.source(skill));
+            assertEquals(Map.of(), gateway.simulator().calls(Upstream.HYPERBEAM));
+            assertEquals(Map.of("Search-Skills", 1L), gateway.simulator().calls(Upstream.COMPUTE_UNIT),
+                    "one snapshot served both");
+            HttpResponse<String> ready = gateway.management("/observe/health/ready?data=true");
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().replace(" ", "").contains("\"read-path\":\"dryrun\""), ready.body());
+        }
+    }
+
+    @Test
+    void should_read_through_hyperbeam_by_default() {
+        try (GatewayHarness gateway = GatewayHarness.start()) {
+            assertEquals("hyperbeam", GatewayHarness.source(gateway.get("/api/skills/search?q=ao")));
+            assertTrue(gateway.management("/observe/health/ready?data=true").body().replace(" ", "")
+                    .contains("\"read-path\":\"hyperbeam\""));
+        }
+    }
+}
