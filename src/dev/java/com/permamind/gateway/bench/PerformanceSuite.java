@@ -819,6 +819,8 @@ public final class PerformanceSuite implements AutoCloseable {
         int uncachedConnections = 50;
         result.put("outageSeconds", outage);
         result.put("uncachedConnections", uncachedConnections);
+        long dryrunsBefore = upstreamCalls.total(Upstream.COMPUTE_UNIT);
+        long outageStarted = System.nanoTime();
         simulator.faults(Upstream.HYPERBEAM).inject(Fault.connectionRefused());
         List<ObjectNode> during;
         try {
@@ -829,6 +831,12 @@ public final class PerformanceSuite implements AutoCloseable {
         } finally {
             hyperbeamLatency(HYPERBEAM_MILLIS);
         }
+        // against the compute unit's real limit (6 per client address a minute): what the gateway sent
+        double outageMinutes = (System.nanoTime() - outageStarted) / 60e9;
+        long dryruns = upstreamCalls.total(Upstream.COMPUTE_UNIT) - dryrunsBefore;
+        result.put("dryrunsDuringOutage", dryruns);
+        result.put("dryrunsPerMinuteDuringOutage", ProcStats.round(dryruns / Math.max(1, outageMinutes)));
+        result.put("computeUnitLimitPerMinute", simulator.computeUnitLimitPerMinute());
         List<ObjectNode> after1 = load(gateway, true,
                 paths("failover recovery 0-10s mix", gatewayUrl, lists.mix, 1000, window, 10, false).thinking(MIX_THINK_MILLIS),
                 paths("failover recovery 0-10s uncached", gatewayUrl, lists.recovery1.gateway(), uncachedConnections,

@@ -171,6 +171,16 @@ final class SuiteReport {
                     outage ? met(!noAnswers(uncachedKeys.path("run"))
                             && uncachedKeys.path("run").path("p99").asDouble() <= 1500) : null);
             row(name, "uncached keys: error rate", uncachedKeys.path("errorRate"), null, null, "ratio", null, null);
+            if (outage && failover.has("dryrunsDuringOutage")) {
+                long limit = failover.path("computeUnitLimitPerMinute").asLong();
+                long minutes = Math.max(1, (long) Math.ceil(failover.path("outageSeconds").asDouble() / 60));
+                row(name, "dry-runs sent to the compute unit", failover.path("dryrunsDuringOutage"),
+                        failover.path("computeUnitLimitPerMinute"), "its per-address limit a minute", "count",
+                        limit == 0 ? null : "≤ " + limit + " a minute",
+                        limit == 0 ? null : met(failover.path("dryrunsDuringOutage").asLong() <= limit * minutes));
+                textRow(name, "uncached keys: answers by status", uncachedKeys.path("statuses").toString(),
+                        "503s carry Retry-After: no dry-run left for them");
+            }
             row(name, "timeouts (> 10 s), cached + uncached keys", num(cachedKeys.path("timeouts").asLong()
                     + uncachedKeys.path("timeouts").asLong()), null, null, "count", null, null);
         }

@@ -123,6 +123,12 @@ public final class RegistrySimulator implements AutoCloseable {
         resetCounters();
     }
 
+    /** Dry-runs the compute unit evaluates for one client address a minute; 0 = no limit. */
+    public int computeUnitLimitPerMinute() {
+        DryRunLimits.Settings limits = dryRunLimits.settings();
+        return limits.perWindow() == 0 ? 0 : (int) Math.round(limits.perWindow() * 60.0 / limits.window().toSeconds());
+    }
+
     /** The compute unit answers 202 (evaluation in progress) to every dry-run it has no cached result for. */
     public void computeUnitBusy(boolean busy) {
         dryRunLimits.busy(busy);
