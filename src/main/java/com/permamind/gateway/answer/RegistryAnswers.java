@@ -31,6 +31,10 @@ public class RegistryAnswers {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryAnswers.class);
     public static final String JSON = "application/json";
     public static final String PROBLEM_JSON = "application/problem+json";
+    /** Contract section 4: the process patches its HyperBEAM state on Register-Skill and Update-Skill, not on downloads. */
+    static final String DOWNLOAD_COUNTS = "Read through HyperBEAM, download counts are those of the state the registry "
+            + "process last published (it does so when a skill is registered or updated, not on downloads); read by "
+            + "dryrun, they include every recorded download.";
     /** Fields the contract always writes as arrays; a node may serialise an empty one as {}. */
     private static final Set<String> ARRAY_FIELDS = Set.of("tags", "dependencies", "bundledFiles", "results",
             "skills", "versions");
@@ -119,6 +123,7 @@ public class RegistryAnswers {
             info.put("processId", processId);
             ArrayNode names = info.putArray("queries");
             queries.forEach(names::add);
+            info.put("downloadCounts", DOWNLOAD_COUNTS);
         } else if (request.function().equals("get-download-stats") && request.param("scope") == null
                 && shaped instanceof ObjectNode stats && !stats.has("version")) {
             stats.putNull("version");

@@ -34,6 +34,8 @@ class ReadPathTest {
     void should_read_through_hyperbeam_by_default() {
         try (GatewayHarness gateway = GatewayHarness.start()) {
             assertEquals("hyperbeam", GatewayHarness.source(gateway.get("/api/skills/search?q=ao")));
+            assertTrue(gateway.get("/api/info").body().contains("\"downloadCounts\":\"Read through HyperBEAM, download counts"),
+                    "info says that HyperBEAM's counts lag until the process publishes its state again");
             assertTrue(gateway.management("/observe/health/ready?data=true").body().replace(" ", "")
                     .contains("\"read-path\":\"hyperbeam\""));
         }
