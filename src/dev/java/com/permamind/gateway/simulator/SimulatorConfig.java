@@ -13,11 +13,13 @@ import java.util.OptionalLong;
  * @param nowFromStateFile pin the compute unit's clock to the state file's {@code now}
  * @param orderSeed        seeds the emulated Lua {@code pairs} order and JSON key order of dryrun replies
  * @param luaModule        a replacement for the project's Lua module, if any
+ * @param nodeLua          whose Lua the node runs the project's module with (Luerl 1.3.0's, as real nodes)
+ * @param nodeRules        the node's limit, payment and {@code now} cost at start
  */
 public record SimulatorConfig(Path stateFile, String processId, String moduleId, String host,
                               int hyperbeamPort, int computeUnitPort, LuaStateMode luaState,
                               OptionalLong pinnedNow, boolean nowFromStateFile, long orderSeed,
-                              Optional<LuaReads> luaModule) {
+                              Optional<LuaReads> luaModule, LuaSemantics nodeLua, NodeRules nodeRules) {
 
     /** The Permamind production registry process (contract §7). */
     public static final String DEFAULT_PROCESS_ID = "afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ";
@@ -31,6 +33,8 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         Objects.requireNonNull(moduleId, "moduleId");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(luaState, "luaState");
+        Objects.requireNonNull(nodeLua, "nodeLua");
+        Objects.requireNonNull(nodeRules, "nodeRules");
         if (nowFromStateFile && pinnedNow.isPresent()) {
             throw new IllegalArgumentException("pin the clock either to a value or to the state file, not both");
         }
@@ -52,6 +56,8 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         private boolean nowFromStateFile;
         private long orderSeed = DEFAULT_ORDER_SEED;
         private LuaReads luaModule;
+        private LuaSemantics nodeLua = LuaSemantics.LUERL_1_3;
+        private NodeRules nodeRules = NodeRules.DEFAULT;
 
         private Builder(Path stateFile) {
             this.stateFile = stateFile;
@@ -111,9 +117,20 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
             return this;
         }
 
+        public Builder nodeLua(LuaSemantics semantics) {
+            this.nodeLua = semantics;
+            return this;
+        }
+
+        public Builder nodeRules(NodeRules rules) {
+            this.nodeRules = rules;
+            return this;
+        }
+
         public SimulatorConfig build() {
             return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort,
-                    luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule));
+                    luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule), nodeLua,
+                    nodeRules);
         }
     }
 }
