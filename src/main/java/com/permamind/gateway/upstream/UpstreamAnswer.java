@@ -1,5 +1,15 @@
 package com.permamind.gateway.upstream;
 
-/** An upstream answer's status and whole body. */
-public record UpstreamAnswer(int status, byte[] body) {
+import java.time.Duration;
+
+/**
+ * An upstream answer's status and whole body.
+ *
+ * @param retryAfter how long the upstream asked not to be called again ({@code Retry-After}), or null
+ */
+public record UpstreamAnswer(int status, byte[] body, Duration retryAfter) {
+
+    public UpstreamAnswer(int status, byte[] body) {
+        this(status, body, null);
+    }
 }

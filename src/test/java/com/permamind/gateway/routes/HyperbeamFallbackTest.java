@@ -50,6 +50,7 @@ class HyperbeamFallbackTest {
                 Arguments.of("HTTP 429", Fault.status(429)),
                 Arguments.of("HTTP 404 (module or process missing)", Fault.status(404)),
                 Arguments.of("a body that is not JSON", Fault.nonJsonBody()),
+                Arguments.of("a JSON body that is not {ok, data | error}", Fault.status(200, "{\"data\":{}}")),
                 Arguments.of("a truncated body", Fault.truncatedBody()),
                 Arguments.of("connection refused", Fault.connectionRefused()),
                 Arguments.of("a node that never answers", Fault.hang()));
@@ -57,8 +58,9 @@ class HyperbeamFallbackTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("faults")
-    void should_fall_back_to_dryrun_when_hyperbeam_fails(String description, Fault fault) {
-        HttpResponse<String> healthy = gateway.get("/api/skills/semver-order/versions");
+    void should_fall_back_to_dryrun_when_hyperbeam_fails(String description, Fault fault) throws InterruptedException {
+        // the simulator's 429 and 503 carry Retry-After: 1, which the gateway honours
+        HttpResponse<String> healthy = gateway.awaitSource("/api/skills/semver-order/versions", "hyperbeam", 3000);
         gateway.simulator().resetCounters();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(fault);
 
