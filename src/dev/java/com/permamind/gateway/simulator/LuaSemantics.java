@@ -10,14 +10,17 @@ import org.luaj.vm2.lib.VarArgFunction;
 /**
  * Whose Lua the simulated node runs the module with. Real nodes run Luerl 1.3.0 (contract §3),
  * whose {@code pcall} hands back {@code tostring(value)} for an error value that is not a string:
- * {@code error({...})} arrives as {@code "table: 36"}. luaj hands back the value, as Lua 5.3 and
+ * {@code error({...})} arrives as {@code "table: 36"}. luaj hands back a table, as Lua 5.3 and
  * Luerl 1.0 do, so a module relying on that passes under luaj and fails on every node.
  */
 public enum LuaSemantics {
     /** {@code pcall} as Luerl 1.3.0's: what nodes do. */
     LUERL_1_3("luerl-1.3", LuaSemantics::stringifyPcallErrors),
-    /** luaj as it is, which keeps error values as Lua 5.3 does. */
-    LUA_5_3("lua-5.3", globals -> { });
+    /**
+     * luaj as the gateway runs it: a table error value comes back as the table, as in Lua 5.3 and
+     * Luerl 1.0 (a number comes back as a string, luaj's own way).
+     */
+    LUAJ("luaj", globals -> { });
 
     private final String id;
     private final Consumer<Globals> runtime;
@@ -38,7 +41,7 @@ public enum LuaSemantics {
 
     public static LuaSemantics fromId(String id) {
         return Arrays.stream(values()).filter(semantics -> semantics.id.equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown Lua '" + id + "', expected luerl-1.3 or lua-5.3"));
+                .orElseThrow(() -> new IllegalArgumentException("unknown Lua '" + id + "', expected luerl-1.3 or luaj"));
     }
 
     private static void stringifyPcallErrors(Globals globals) {

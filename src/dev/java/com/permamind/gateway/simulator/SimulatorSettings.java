@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * properties {@code simulator.key}, with the keys {@code state}, {@code host}, {@code hyperbeam.port},
  * {@code cu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
  * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds) and {@code seed}; for
- * the HyperBEAM node, {@code hyperbeam.lua} ({@code luerl-1.3} or {@code lua-5.3}) and its
+ * the HyperBEAM node, {@code hyperbeam.lua} ({@code luerl-1.3} or {@code luaj}) and its
  * {@link NodeRules}: {@code hyperbeam.price}, {@code hyperbeam.balance},
  * {@code hyperbeam.requests-per-window}, {@code hyperbeam.window-millis}, {@code hyperbeam.now-latency-millis}.
  * Without {@code state}: {@code $REGISTRY_FIXTURE}, else {@code ../shared/fixtures/registry-state.json}.

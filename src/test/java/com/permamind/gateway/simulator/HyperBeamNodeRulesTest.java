@@ -70,7 +70,7 @@ class HyperBeamNodeRulesTest {
 
     @Test
     void should_keep_a_table_error_value_under_lua_5_3_semantics() throws IOException {
-        simulator = start(fixtureConfig().luaModule(tableRaisingModule(LuaSemantics.LUA_5_3)));
+        simulator = start(fixtureConfig().luaModule(tableRaisingModule(LuaSemantics.LUAJ)));
 
         HttpResponse<String> answer = get(luaUrl("compute", "get-skill") + "?name=ghost");
 
