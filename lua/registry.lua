@@ -352,6 +352,7 @@ local function rejection(raised)
   if not at then return nil end
   local rest = sub(raised, at + #REJECTION)
   local split = find(rest, "\1", 1, true)
+  if not split then return nil end
   return { kind = sub(rest, 1, split - 1), message = sub(rest, split + 1) }
 end
 

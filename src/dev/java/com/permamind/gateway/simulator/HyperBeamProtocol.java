@@ -57,22 +57,22 @@ final class HyperBeamProtocol implements UpstreamProtocol {
             htmlError(context, 404, "Not Found", "Process '" + path.processId() + "' not found");
             return;
         }
-        NodeRules now = rules.current();
+        NodeRules inForce = rules.current();
         long waitMillis = rules.admit(context.request().remoteAddress().hostAddress(), System.currentTimeMillis());
         if (waitMillis > 0) {
             context.response().putHeader("Retry-After", Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
             htmlError(context, 429, "Too Many Requests", "Rate limit exceeded for this address");
             return;
         }
-        if (now.refusesPayment()) {
+        if (inForce.refusesPayment()) {
             ObjectNode body = mapper.createObjectNode().put("body", "Insufficient funds")
-                    .put("price", now.price()).put("balance", now.balance());
+                    .put("price", inForce.price()).put("balance", inForce.balance());
             FaultResponder.whenDue(context, () -> context.response().setStatusCode(402)
                     .putHeader("Content-Type", "application/json").end(body.toString()));
             return;
         }
-        if (path.computesNow() && now.nowLatencyMillis() > 0) {
-            vertx.setTimer(now.nowLatencyMillis(), timer -> read(context, path));
+        if (path.computesNow() && inForce.nowLatencyMillis() > 0) {
+            vertx.setTimer(inForce.nowLatencyMillis(), timer -> read(context, path));
         } else {
             read(context, path);
         }
