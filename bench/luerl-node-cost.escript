@@ -7,20 +7,51 @@
 %%   MODULE.lua    [lua/registry.lua]
 %%   FIXTURE.json  [$REGISTRY_FIXTURE, else ../shared/fixtures/registry-state.json]
 %%   CALLS         [20] per function
-%% It prints the median and p90 milliseconds per call of get-skill (name=semver-order) and
-%% search-skills (q=ao). This is Debian's Luerl 1.0; nodes run Luerl 1.3, so read the numbers as
-%% an order of magnitude.
+%% It prints the median and p90 milliseconds per call of get-skill (name=semver-order),
+%% search-skills (q=ao) and get-skill of an unknown skill (a domain error, ok=false), under Debian's Luerl 1.0 and then under Luerl 1.3.0, the version nodes run
+%% ($LUERL_1_3_EBIN, else ../shared/tools/luerl-1.3.0/ebin): each in an escript of its own, as both
+%% name their modules alike, one after the other in the same run.
 
 -mode(compile).
 
-main(Args) ->
+main(["--luerl", Luerl | Args]) ->
     {Module, Fixture, Calls} = args(Args),
-    {ok, _, St0} = luerl_new:do(read(Module), [return, {file, Module}], luerl_new:init()),
+    Api = api(Luerl),
+    {ok, _, St0} = Api:do(read(Module), [return, {file, Module}], Api:init()),
     Skills = top_member(<<"skills">>, compact(read(Fixture))),
-    io:format("~s under Luerl, base.skills ~b bytes of JSON, ~b calls each~n",
-              [Module, byte_size(Skills), Calls]),
-    bench(<<"get-skill">>, {<<"name">>, <<"semver-order">>}, Skills, Calls, St0),
-    bench(<<"search-skills">>, {<<"q">>, <<"ao">>}, Skills, Calls, St0).
+    io:format("~s under Luerl ~s, base.skills ~b bytes of JSON, ~b calls each~n",
+              [Module, version(), byte_size(Skills), Calls]),
+    bench(Api, <<"get-skill">>, {<<"name">>, <<"semver-order">>}, Skills, Calls, St0),
+    bench(Api, <<"search-skills">>, {<<"q">>, <<"ao">>}, Skills, Calls, St0),
+    bench(Api, <<"get-skill">>, {<<"name">>, <<"no-such-skill">>}, Skills, Calls, St0);
+main(Args) ->
+    args(Args),
+    Ebin = os:getenv("LUERL_1_3_EBIN", "../shared/tools/luerl-1.3.0/ebin"),
+    lists:foreach(fun(Luerl) -> child(["--luerl", Luerl | Args]) end, ["1.0", Ebin]).
+
+%% The API 1.0 calls luerl_new is luerl from 1.1 on: "1.0" is Debian's, anything else the ebin
+%% directory of a later build, put first on the code path.
+api("1.0") -> luerl_new;
+api(Ebin) ->
+    true = code:add_patha(Ebin),
+    luerl.
+
+version() ->
+    ok = application:load(luerl),
+    {ok, Version} = application:get_key(luerl, vsn),
+    Version.
+
+child(Args) ->
+    Port = open_port({spawn_executable, os:find_executable("escript")},
+                     [{args, [escript:script_name() | Args]}, exit_status, stderr_to_stdout, binary]),
+    relay(Port).
+
+relay(Port) ->
+    receive
+        {Port, {data, Text}} -> io:put_chars(Text), relay(Port);
+        {Port, {exit_status, 0}} -> ok;
+        {Port, {exit_status, Status}} -> fail("a run exited with ~b", [Status])
+    end.
 
 args([]) -> args(["lua/registry.lua"]);
 args([Module]) -> args([Module, os:getenv("REGISTRY_FIXTURE", "../shared/fixtures/registry-state.json")]);
@@ -30,12 +61,15 @@ args(_) -> fail("usage: escript bench/luerl-node-cost.escript [MODULE.lua [FIXTU
 
 %% Every call starts from the same state, so whatever the module caches in base is gone, as on
 %% a node, where every read decodes base.skills afresh (registry-contract.md section 3).
-bench(Function, {Key, Value} = Param, Skills, Calls, St0) ->
-    {ok, Fn, St1} = luerl_new:get_table_keys([Function], St0),
-    {[Base, ReqTable, Opts], St2} = luerl_new:encode_list([[{<<"skills">>, Skills}], [Param], []], St1),
-    Call = fun() -> luerl_new:call_function(Fn, [Base, ReqTable, Opts], St2) end,
-    {ok, [Result], St3} = Call(),
-    Ok = proplists:get_value(<<"ok">>, luerl_new:decode(Result, St3)),
+bench(Api, Function, {Key, Value} = Param, Skills, Calls, St0) ->
+    {ok, Fn, St1} = Api:get_table_keys([Function], St0),
+    {[Base, ReqTable, Opts], St2} = Api:encode_list([[{<<"skills">>, Skills}], [Param], []], St1),
+    Call = fun() -> Api:call_function(Fn, [Base, ReqTable, Opts], St2) end,
+    {ok, [Result], St3} = case Call() of
+        {ok, _, _} = Answered -> Answered;
+        Failed -> fail("~s ~s=~s failed: ~P", [Function, Key, Value, Failed, 4])
+    end,
+    Ok = proplists:get_value(<<"ok">>, Api:decode(Result, St3)),
     Micros = lists:sort([element(1, timer:tc(Call)) || _ <- lists:seq(1, Calls)]),
     io:format("~s ~s=~s: ok=~p, median ~.1f ms, p90 ~.1f ms~n",
               [Function, Key, Value, Ok, percentile(50, Micros) / 1000, percentile(90, Micros) / 1000]).

@@ -6,8 +6,8 @@
 -- integer division, bitwise operators, goto, utf8, io, os or coroutines; fold ASCII letters only;
 -- never rely on pairs() order; every exported function answers {ok, data} or {ok=false, error}.
 
-local find, sub, match, gsub, char, format = string.find, string.sub, string.match, string.gsub,
-  string.char, string.format
+local find, sub, match, gsub, char, format, reverse = string.find, string.sub, string.match,
+  string.gsub, string.char, string.format, string.reverse
 local floor, concat, sort = math.floor, table.concat, table.sort
 
 local DAY_MS = 86400000
@@ -264,10 +264,16 @@ local function fold(text)
   return (gsub(text, "[A-Z]", ASCII_LOWER))
 end
 
+-- Each end is one anchored match over its own run of spaces, the trailing one on the reversed
+-- text: "^%s*(.-)%s*$" retried its tail at every position of an inner run of spaces, so a few KB
+-- of them cost millions of steps.
 local function trim(text)
   -- Luerl 1.0's match finds nothing at all in an empty string
   if text == "" then return text end
-  return match(text, "^[ \t\n\v\f\r]*(.-)[ \t\n\v\f\r]*$")
+  local _, leading = find(text, "^[ \t\n\v\f\r]*")
+  if leading == #text then return "" end
+  local _, trailing = find(reverse(text), "^[ \t\n\v\f\r]*")
+  return sub(text, leading + 1, #text - trailing)
 end
 
 -- Patterns with bytes above 127 are built at load time: Luerl 1.0 reads "\ddd" escapes above
@@ -282,7 +288,11 @@ local function char_count(text)
 end
 
 local function longer_than(text, max_chars)
-  return #text > max_chars and char_count(text) > max_chars
+  if #text <= max_chars then return false end
+  -- a character is at most 4 bytes: a prefix that already holds too many spares counting the rest
+  local prefix = 4 * (max_chars + 1)
+  if #text > prefix and char_count(sub(text, 1, prefix)) > max_chars then return true end
+  return char_count(text) > max_chars
 end
 
 local function has_control_char(text)
@@ -324,13 +334,26 @@ local function semver_descending(a, b)
 end
 
 ---------------------------------------------------------------------------------------------
--- Domain errors travel as tables raised with error() and caught by export(); anything else
--- is a real runtime error and reaches the caller as one.
+-- Domain errors travel as strings raised with error() and caught by export(); anything else
+-- is a real runtime error and reaches the caller as one. Never a table: Luerl 1.3.0, the nodes'
+-- Lua, hands pcall's caller tostring() of an error value that is not a string ("table: 36").
+-- The marker holds a control character, which no name that reaches a message can.
 
-local REJECTION = {}
+local REJECTION = "\1registry-rejection:"
 
 local function reject(kind, message)
-  error(setmetatable({ kind = kind, message = message }, REJECTION), 0)
+  error(REJECTION .. kind .. "\1" .. message, 0)
+end
+
+-- The kind and message of a rejection raised by reject(), found wherever the runtime put it.
+local function rejection(raised)
+  if type(raised) ~= "string" then return nil end
+  local at = find(raised, REJECTION, 1, true)
+  if not at then return nil end
+  local rest = sub(raised, at + #REJECTION)
+  local split = find(rest, "\1", 1, true)
+  if not split then return nil end
+  return { kind = sub(rest, 1, split - 1), message = sub(rest, split + 1) }
 end
 
 local function bad_request(message) reject("bad_request", message) end
@@ -732,9 +755,8 @@ local function export(name, query)
   _G[name] = function(base, req)
     local ok, result = pcall(query, base or {}, req or {})
     if ok then return { ok = true, data = result } end
-    if getmetatable(result) == REJECTION then
-      return { ok = false, error = { kind = result.kind, message = result.message } }
-    end
+    local refused = rejection(result)
+    if refused then return { ok = false, error = refused } end
     error(result, 0)
   end
 end

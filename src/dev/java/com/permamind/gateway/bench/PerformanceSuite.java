@@ -181,7 +181,7 @@ public final class PerformanceSuite implements AutoCloseable {
         simulator = new RegistrySimulator(config.build()).start();
         upstreamCalls = new UpstreamCalls(simulator);
         kafka = EmbeddedKafka.start(freePort());
-        String readPrefix = simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/now/~lua@5.3a&module="
+        String readPrefix = simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/compute/~lua@5.3a&module="
                 + simulator.moduleId();
         lists = new RequestLists(state.get("skills"), URI.create(readPrefix).getRawPath(), work);
         settings().put("mixDistinctKeys", lists.mixDistinctKeys).put("skills", lists.skillCount)
@@ -498,7 +498,7 @@ public final class PerformanceSuite implements AutoCloseable {
         dryrunLatency(0);
         long start = System.nanoTime();
         String hot = RequestLists.encode(lists.hotSkill);
-        String direct = simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/now/~lua@5.3a&module="
+        String direct = simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/compute/~lua@5.3a&module="
                 + simulator.moduleId() + "/get-skill/serialize~json@1.0?name=" + hot;
         int prompt = 0;
         while (System.nanoTime() - start < 30_000_000_000L && prompt < 3) {

@@ -22,6 +22,8 @@ import java.util.Map;
  * GET    /__admin/calls     {"calls": {function: count}}
  * GET    /__admin/requests  {"requests": [{method, path, query, body, function}]}
  * DELETE /__admin/calls     resets counters and the request log
+ * GET    /__admin/node      the HyperBEAM node's rules ({@link NodeRules}), from either port
+ * PUT    /__admin/node      body: the rules to change, e.g. {"price":10,"balance":0}; answers them all
  * </pre>
  */
 final class AdminEndpoint {
@@ -31,12 +33,15 @@ final class AdminEndpoint {
     private final Upstream self;
     private final Map<Upstream, UpstreamFaults> faults;
     private final Map<Upstream, CallLog> callLogs;
+    private final NodeRulesSwitch nodeRules;
     private final ObjectMapper mapper;
 
-    AdminEndpoint(Upstream self, Map<Upstream, UpstreamFaults> faults, Map<Upstream, CallLog> callLogs, ObjectMapper mapper) {
+    AdminEndpoint(Upstream self, Map<Upstream, UpstreamFaults> faults, Map<Upstream, CallLog> callLogs,
+                  NodeRulesSwitch nodeRules, ObjectMapper mapper) {
         this.self = self;
         this.faults = faults;
         this.callLogs = callLogs;
+        this.nodeRules = nodeRules;
         this.mapper = mapper;
     }
 
@@ -52,6 +57,8 @@ final class AdminEndpoint {
             callLogs.get(target(context)).reset();
             context.response().setStatusCode(204).end();
         });
+        router.get(PREFIX + "/node").handler(context -> json(context, nodeRules.current().toJson(mapper)));
+        router.put(PREFIX + "/node").handler(this::switchNodeRules);
         router.route(PREFIX + "/*").handler(context -> error(context, 404, "no such admin endpoint"));
         router.route(PREFIX + "/*").failureHandler(this::failed);
     }
@@ -74,6 +81,18 @@ final class AdminEndpoint {
         faults.get(upstream).injectAsync(fault)
                 .onSuccess(ignored -> json(context, currentFault(upstream)))
                 .onFailure(context::fail);
+    }
+
+    private void switchNodeRules(RoutingContext context) {
+        NodeRules rules;
+        try {
+            rules = nodeRules.current().with(mapper.readTree(context.body().asString()));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            error(context, 400, e.getMessage());
+            return;
+        }
+        nodeRules.switchTo(rules);
+        json(context, rules.toJson(mapper));
     }
 
     /** A bad admin request (unknown upstream, mode...) is the caller's mistake: 400, not 500. */

@@ -15,7 +15,9 @@ import java.util.Optional;
 
 /**
  * A HyperBEAM node serving dynamic reads of one process with one Lua module (contract §3, §4):
- * the conventions of the node's {@code lua@5.3a} device, and its 404 and 500 text pages.
+ * the conventions of the node's {@code lua@5.3a} device; its HTML error pages (404 for an unknown
+ * process, module or function, 500 for a Lua error); and, as its {@link NodeRules} say, its own
+ * per-address limit (429), payment (402) and the extra cost of a {@code now} read.
  */
 final class HyperBeamProtocol implements UpstreamProtocol {
 
@@ -25,15 +27,17 @@ final class HyperBeamProtocol implements UpstreamProtocol {
     private final LuaReads lua;
     private final SkillsSnapshot snapshot;
     private final ObjectMapper mapper;
+    private final NodeRulesSwitch rules;
 
     HyperBeamProtocol(Vertx vertx, String processId, String moduleId, LuaReads lua, SkillsSnapshot snapshot,
-                      ObjectMapper mapper) {
+                      ObjectMapper mapper, NodeRulesSwitch rules) {
         this.vertx = vertx;
         this.processId = processId;
         this.moduleId = moduleId;
         this.lua = lua;
         this.snapshot = snapshot;
         this.mapper = mapper;
+        this.rules = rules;
     }
 
     @Override
@@ -44,15 +48,41 @@ final class HyperBeamProtocol implements UpstreamProtocol {
     @Override
     public void answer(RoutingContext context) {
         Optional<HyperBeamPath> parsed = HyperBeamPath.parse(context.request().path());
-        if (parsed.isEmpty() || !processId.equals(parsed.get().processId())) {
-            notFound(context, "process or path not found");
+        if (parsed.isEmpty()) {
+            htmlError(context, 404, "Not Found", "No route for " + context.request().path());
             return;
         }
         HyperBeamPath path = parsed.get();
+        if (!processId.equals(path.processId())) {
+            htmlError(context, 404, "Not Found", "Process '" + path.processId() + "' not found");
+            return;
+        }
+        NodeRules inForce = rules.current();
+        long waitMillis = rules.admit(context.request().remoteAddress().hostAddress(), System.currentTimeMillis());
+        if (waitMillis > 0) {
+            context.response().putHeader("Retry-After", Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
+            htmlError(context, 429, "Too Many Requests", "Rate limit exceeded for this address");
+            return;
+        }
+        if (inForce.refusesPayment()) {
+            ObjectNode body = mapper.createObjectNode().put("body", "Insufficient funds")
+                    .put("price", inForce.price()).put("balance", inForce.balance());
+            FaultResponder.whenDue(context, () -> context.response().setStatusCode(402)
+                    .putHeader("Content-Type", "application/json").end(body.toString()));
+            return;
+        }
+        if (path.computesNow() && inForce.nowLatencyMillis() > 0) {
+            vertx.setTimer(inForce.nowLatencyMillis(), timer -> read(context, path));
+        } else {
+            read(context, path);
+        }
+    }
+
+    private void read(RoutingContext context, HyperBeamPath path) {
         if (path.isStateRead()) {
             json(context, snapshot.skillsJson());
         } else if (!moduleId.equals(path.moduleId())) {
-            notFound(context, "module " + path.moduleId() + " not found");
+            htmlError(context, 404, "Not Found", "Lua module '" + path.moduleId() + "' not found");
         } else {
             callLua(context, path.function(), lowercasedQuery(context.request().uri()));
         }
@@ -64,10 +94,9 @@ final class HyperBeamProtocol implements UpstreamProtocol {
                         ? Optional.of(lowercaseTopLevelKeys(lua.call(function, request)))
                         : Optional.<String>empty(), false)
                 .onSuccess(body -> body.ifPresentOrElse(result -> json(context, result),
-                        () -> notFound(context, "function " + function + " not found")))
-                .onFailure(error -> FaultResponder.whenDue(context, () -> context.response().setStatusCode(500)
-                        .putHeader("Content-Type", "text/plain")
-                        .end("lua@5.3a: error in " + function + ": " + error.getMessage())));
+                        () -> htmlError(context, 404, "Not Found", "Function '" + function + "' not found in the Lua module")))
+                .onFailure(error -> htmlError(context, 500, "Internal Server Error",
+                        "lua@5.3a: error in " + function + ": " + error.getMessage()));
     }
 
     /** The node merges every query parameter into the request message, with lowercased names. */
@@ -93,8 +122,15 @@ final class HyperBeamProtocol implements UpstreamProtocol {
         FaultResponder.whenDue(context, () -> context.response().putHeader("Content-Type", "application/json").end(body));
     }
 
-    private static void notFound(RoutingContext context, String reason) {
-        FaultResponder.whenDue(context, () -> context.response().setStatusCode(404).putHeader("Content-Type", "text/plain")
-                .end("404 Not Found: " + reason));
+    /** The node's error pages are HTML, whatever the client accepts. */
+    private static void htmlError(RoutingContext context, int status, String title, String message) {
+        String page = "<!DOCTYPE html><html><head><title>" + status + " " + title + "</title></head><body><h1>"
+                + status + " " + title + "</h1><pre>" + escape(message) + "</pre></body></html>";
+        FaultResponder.whenDue(context, () -> context.response().setStatusCode(status)
+                .putHeader("Content-Type", "text/html; charset=utf-8").end(page));
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -5,7 +5,10 @@ import com.permamind.gateway.lua.RegistryState;
 
 import java.util.Map;
 
-/** The project's own Lua module (lua/registry.lua) through the luaj bridge, fed the state as the node would. */
+/**
+ * The project's own Lua module (lua/registry.lua) through the luaj bridge, fed the state as the node
+ * would, with the node's Lua semantics ({@link LuaSemantics}).
+ */
 final class ProjectLuaModule implements LuaReads {
 
     private final RegistryModule module;
@@ -18,8 +21,13 @@ final class ProjectLuaModule implements LuaReads {
         this.decoded = decoded;
     }
 
-    static ProjectLuaModule load(SkillsSnapshot snapshot, LuaStateMode mode) {
-        RegistryModule module = RegistryModule.load();
+    static ProjectLuaModule load(SkillsSnapshot snapshot, LuaStateMode mode, LuaSemantics semantics) {
+        return of(RegistryModule.load(), snapshot, mode, semantics);
+    }
+
+    /** {@code module}, run with the node's Lua semantics: what tests use to run another module as the node would. */
+    static ProjectLuaModule of(RegistryModule base, SkillsSnapshot snapshot, LuaStateMode mode, LuaSemantics semantics) {
+        RegistryModule module = base.withRuntime(semantics.runtime());
         RegistryState decoded = mode == LuaStateMode.DECODED ? module.decode(snapshot.skillsJson()) : null;
         return new ProjectLuaModule(module, snapshot.skillsJson(), decoded);
     }

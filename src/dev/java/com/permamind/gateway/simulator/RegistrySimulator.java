@@ -25,6 +25,7 @@ public final class RegistrySimulator implements AutoCloseable {
     private final Map<Upstream, UpstreamFaults> faults = new EnumMap<>(Upstream.class);
     private final Map<Upstream, UpstreamServer> servers = new EnumMap<>(Upstream.class);
     private final DryRunLimits dryRunLimits;
+    private final NodeRulesSwitch nodeRules;
     private volatile Long pinnedNow;
     private Vertx vertx;
 
@@ -37,16 +38,17 @@ public final class RegistrySimulator implements AutoCloseable {
                     new IllegalArgumentException(config.stateFile() + " has no \"now\" to pin the clock to")));
         }
         config.pinnedNow().ifPresent(this::pinNow);
+        this.nodeRules = new NodeRulesSwitch(config.nodeRules());
     }
 
     public RegistrySimulator start() {
-        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState()));
+        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState(), config.nodeLua()));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
         RegistryProcess process = new RegistryProcess(snapshot, mapper, config.stablePairsOrder()
                 ? PairsOrder.stable(config.orderSeed()) : PairsOrder.perEvaluation(config.orderSeed()));
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
-                new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper));
+                new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper, nodeRules));
         Future<Void> computeUnit = startUpstream(Upstream.COMPUTE_UNIT, config.computeUnitPort(),
                 new ComputeUnitProtocol(vertx, config.processId(), process, new DryRunReplies(mapper, luaJson), this::now,
                         dryRunLimits, mapper));
@@ -59,7 +61,7 @@ public final class RegistrySimulator implements AutoCloseable {
         servers.put(upstream, server);
         callLogs.put(upstream, new CallLog());
         faults.put(upstream, new UpstreamFaults(server));
-        return server.start(port, new AdminEndpoint(upstream, faults, callLogs, mapper), callLogs.get(upstream),
+        return server.start(port, new AdminEndpoint(upstream, faults, callLogs, nodeRules, mapper), callLogs.get(upstream),
                 new FaultResponder(vertx, upstream, faults.get(upstream)), protocol);
     }
 
@@ -113,13 +115,14 @@ public final class RegistrySimulator implements AutoCloseable {
         return callLogs.get(upstream).mostInFlight();
     }
 
-    /** Both upstreams healthy again, and the counters at zero: what each test starts from. */
+    /** Both upstreams healthy again, the node's rules as configured, and the counters at zero: what each test starts from. */
     public void reset() {
         for (Upstream upstream : Upstream.values()) {
             faults(upstream).clear();
         }
         dryRunLimits.busy(false);
         dryRunLimits.reset();
+        nodeRules(config.nodeRules());
         resetCounters();
     }
 
@@ -137,6 +140,15 @@ public final class RegistrySimulator implements AutoCloseable {
     /** The compute unit forgets its per-address counts and cached results, as after a restart. */
     public void resetComputeUnitLimits() {
         dryRunLimits.reset();
+    }
+
+    public NodeRules nodeRules() {
+        return nodeRules.current();
+    }
+
+    /** Switches the node's rules; its rate limiter starts counting afresh. */
+    public void nodeRules(NodeRules rules) {
+        nodeRules.switchTo(rules);
     }
 
     /** Forgets the calls and requests of both upstreams. */
@@ -168,7 +180,7 @@ public final class RegistrySimulator implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::stop, "registry-simulator-stop"));
         System.out.println("registry simulator over " + config.stateFile());
         System.out.println("  HyperBEAM     " + simulator.hyperbeamUrl() + "/" + simulator.processId()
-                + "~process@1.0/now/~lua@5.3a&module=" + simulator.moduleId() + "/{function}/serialize~json@1.0");
+                + "~process@1.0/compute/~lua@5.3a&module=" + simulator.moduleId() + "/{function}/serialize~json@1.0");
         System.out.println("  compute unit  " + simulator.cuUrl() + "/dry-run?process-id=" + simulator.processId());
         System.out.println("  admin         {url}" + AdminEndpoint.PREFIX + "/faults, " + AdminEndpoint.PREFIX + "/calls");
     }

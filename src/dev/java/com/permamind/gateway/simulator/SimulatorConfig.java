@@ -16,12 +16,14 @@ import java.util.OptionalLong;
  * @param computeUnitLimits the compute unit's per-address dry-run limit and result cache
  * @param stablePairsOrder  the process walks its tables in one order for its whole life; false (the
  *                          default, as on a real compute unit): another order for every evaluation
+ * @param nodeLua          whose Lua the node runs the project's module with (Luerl 1.3.0's, as real nodes)
+ * @param nodeRules        the node's limit, payment and {@code now} cost at start
  */
 public record SimulatorConfig(Path stateFile, String processId, String moduleId, String host,
                               int hyperbeamPort, int computeUnitPort, LuaStateMode luaState,
                               OptionalLong pinnedNow, boolean nowFromStateFile, long orderSeed,
                               Optional<LuaReads> luaModule, DryRunLimits.Settings computeUnitLimits,
-                              boolean stablePairsOrder) {
+                              boolean stablePairsOrder, LuaSemantics nodeLua, NodeRules nodeRules) {
 
     /** The Permamind production registry process (contract §7). */
     public static final String DEFAULT_PROCESS_ID = "afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ";
@@ -36,6 +38,8 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(luaState, "luaState");
         Objects.requireNonNull(computeUnitLimits, "computeUnitLimits");
+        Objects.requireNonNull(nodeLua, "nodeLua");
+        Objects.requireNonNull(nodeRules, "nodeRules");
         if (nowFromStateFile && pinnedNow.isPresent()) {
             throw new IllegalArgumentException("pin the clock either to a value or to the state file, not both");
         }
@@ -59,6 +63,8 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         private LuaReads luaModule;
         private DryRunLimits.Settings computeUnitLimits = DryRunLimits.Settings.REAL;
         private boolean stablePairsOrder;
+        private LuaSemantics nodeLua = LuaSemantics.LUERL_1_3;
+        private NodeRules nodeRules = NodeRules.DEFAULT;
 
         private Builder(Path stateFile) {
             this.stateFile = stateFile;
@@ -129,10 +135,20 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
             return this;
         }
 
+        public Builder nodeLua(LuaSemantics semantics) {
+            this.nodeLua = semantics;
+            return this;
+        }
+
+        public Builder nodeRules(NodeRules rules) {
+            this.nodeRules = rules;
+            return this;
+        }
+
         public SimulatorConfig build() {
             return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort,
                     luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule),
-                    computeUnitLimits, stablePairsOrder);
+                    computeUnitLimits, stablePairsOrder, nodeLua, nodeRules);
         }
     }
 }

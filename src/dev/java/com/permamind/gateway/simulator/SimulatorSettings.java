@@ -1,5 +1,8 @@
 package com.permamind.gateway.simulator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,14 +15,20 @@ import java.util.function.Consumer;
  * The command line of {@link RegistrySimulator#main}: {@code --key=value} arguments, or system
  * properties {@code simulator.key}, with the keys {@code state}, {@code host}, {@code hyperbeam.port},
  * {@code cu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
- * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds), {@code seed} and
- * {@code cu.dry-runs-per-minute} (the compute unit's per-address limit, 6 as the real one; 0 = none).
+ * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds) and {@code seed}; for
+ * the compute unit {@code cu.dry-runs-per-minute} (its per-address limit, 6 as the real one; 0 = none);
+ * for the HyperBEAM node, {@code hyperbeam.lua} ({@code luerl-1.3} or {@code luaj}) and its
+ * {@link NodeRules}: {@code hyperbeam.price}, {@code hyperbeam.balance},
+ * {@code hyperbeam.requests-per-window}, {@code hyperbeam.window-millis}, {@code hyperbeam.now-latency-millis}.
  * Without {@code state}: {@code $REGISTRY_FIXTURE}, else {@code ../shared/fixtures/registry-state.json}.
  */
 record SimulatorSettings(Map<String, String> values) {
 
     private static final String PROPERTY_PREFIX = "simulator.";
     private static final String DEFAULT_STATE_FILE = "../shared/fixtures/registry-state.json";
+    private static final Map<String, String> NODE_RULES = Map.of("hyperbeam.price", "price",
+            "hyperbeam.balance", "balance", "hyperbeam.requests-per-window", "requestsPerWindow",
+            "hyperbeam.window-millis", "windowMillis", "hyperbeam.now-latency-millis", "nowLatencyMillis");
 
     static SimulatorSettings from(String[] args, Properties properties, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
@@ -55,6 +64,10 @@ record SimulatorSettings(Map<String, String> values) {
                 builder.pinNow(Long.parseLong(now));
             }
         });
+        ifSet("hyperbeam.lua", lua -> builder.nodeLua(LuaSemantics.fromId(lua)));
+        ObjectNode rules = new ObjectMapper().createObjectNode();
+        NODE_RULES.forEach((key, field) -> ifSet(key, value -> rules.put(field, Long.parseLong(value))));
+        builder.nodeRules(NodeRules.DEFAULT.with(rules));
         return builder.build();
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaClosure;
@@ -42,9 +43,15 @@ public final class RegistryModule {
     private final Prototype prototype;
     private final ConcurrentLinkedDeque<Globals> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger runtimesMade = new AtomicInteger();
+    private final Consumer<Globals> customise;
 
     private RegistryModule(byte[] source) {
+        this(source, globals -> { });
+    }
+
+    private RegistryModule(byte[] source, Consumer<Globals> customise) {
         this.source = source;
+        this.customise = customise;
         try {
             this.prototype = LuaC.instance.compile(new java.io.ByteArrayInputStream(source), "registry.lua");
         } catch (IOException e) {
@@ -73,6 +80,15 @@ public final class RegistryModule {
         }
     }
 
+    /**
+     * The same module, with each Lua runtime changed by {@code customise} before the module loads:
+     * for the simulator's node, whose Lua (Luerl) differs from luaj where the module must not rely
+     * on either.
+     */
+    public RegistryModule withRuntime(Consumer<Globals> customise) {
+        return new RegistryModule(source, customise);
+    }
+
     /** The module's source bytes, exactly as a node would load them. */
     public byte[] source() {
         return source.clone();
@@ -89,6 +105,7 @@ public final class RegistryModule {
         globals.load(new JseMathLib());
         LoadState.install(globals);
         LuaC.install(globals);
+        customise.accept(globals);
         new LuaClosure(prototype, globals).call();
         return globals;
     }

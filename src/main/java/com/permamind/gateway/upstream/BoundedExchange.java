@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,7 +51,8 @@ final class BoundedExchange {
         }
         try {
             byte[] bytes = head.body().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return new UpstreamAnswer(head.statusCode(), bytes, head.headers().firstValue("Retry-After").orElse(null));
+            return new UpstreamAnswer(head.statusCode(), bytes,
+                    RetryAfter.parse(head.headers().firstValue("Retry-After").orElse(null), Instant.now()));
         } catch (TimeoutException e) {
             body.cancel();
             throw new UpstreamException(tier, what + "no answer within " + limit.toMillis() + " ms");

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,7 +59,7 @@ public class ComputeUnitClient {
                                 ? "no answer within " + timeout.toMillis() + " ms" : HyperbeamReader.describe(cause)));
                     }
                     return reply(action, response.statusCode(), response.body(),
-                            response.headers().firstValue("Retry-After").orElse(null));
+                            RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), Instant.now()));
                 });
     }
 
@@ -68,14 +69,14 @@ public class ComputeUnitClient {
                 .POST(HttpRequest.BodyPublishers.ofString(message(action, tags)));
     }
 
-    private Reply reply(String action, int status, byte[] body, String retryAfter) {
+    private Reply reply(String action, int status, byte[] body, Duration retryAfter) {
         // 429: the unit's per-address limit (6 dry-runs a minute by default), whose window is a minute
         if (status == 429) {
             throw new ComputeUnitRefusal(action + ": HTTP 429, the compute unit's rate limit",
-                    RetryAfter.parse(retryAfter).orElse(RATE_LIMIT_WINDOW));
+                    retryAfter != null ? retryAfter : RATE_LIMIT_WINDOW);
         }
-        if (status == 503 && RetryAfter.parse(retryAfter).isPresent()) {
-            throw new ComputeUnitRefusal(action + ": HTTP 503, unavailable", RetryAfter.parse(retryAfter).get());
+        if (status == 503 && retryAfter != null) {
+            throw new ComputeUnitRefusal(action + ": HTTP 503, unavailable", retryAfter);
         }
         // 202 (busy) and 425 are not answers either: only a 200 carries the evaluation
         if (status != 200) {

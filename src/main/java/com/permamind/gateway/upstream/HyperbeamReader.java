@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 import org.apache.hc.core5.http.HttpHost;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tier 1: a HyperBEAM dynamic read, our Lua module running on a node over the process state
- * (registry-contract.md section 4). Nodes are tried in order; anything but a JSON {@code {ok}}
- * answer is a failure, which the circuit breaker counts. A domain answer ({@code ok=false}) is
- * not a failure.
+ * (registry-contract.md section 4). Nodes are tried in order; anything but a 200 JSON {@code {ok}}
+ * answer is a failure (a paid node's 402, a node's own 429, its HTML 404 and 500 pages, a body
+ * that is not JSON or not {@code {ok}}-shaped), which the circuit breaker counts. A domain answer
+ * ({@code ok=false}) is not a failure. A node that answers with {@code Retry-After} is not called
+ * again before then: the next node is, or the read fails into the breaker.
  */
 public class HyperbeamReader {
 
@@ -52,11 +55,22 @@ public class HyperbeamReader {
         this.timing = timing;
         this.nodes = nodes.stream().map(node -> new Node(node, HttpHost.create(node),
                 node.getRawPath().replaceAll("/+$", "") + '/' + processId + "~process@1.0/" + mode
-                        + "/~lua@5.3a&module=" + moduleId + '/')).toList();
+                        + "/~lua@5.3a&module=" + moduleId + '/', new AtomicLong(System.nanoTime()))).toList();
     }
 
-    /** A node, where calls to it go, and its read path up to the function name. */
-    private record Node(URI uri, HttpHost host, String readPrefix) {
+    /**
+     * A node, where calls to it go, its read path up to the function name, and the
+     * {@link System#nanoTime()} before which it asked not to be called.
+     */
+    private record Node(URI uri, HttpHost host, String readPrefix, AtomicLong restsUntil) {
+
+        boolean resting() {
+            return restsUntil.get() - System.nanoTime() > 0;
+        }
+
+        void restFor(Duration wait) {
+            restsUntil.accumulateAndGet(System.nanoTime() + wait.toNanos(), (a, b) -> a - b > 0 ? a : b);
+        }
     }
 
     /**
@@ -67,6 +81,10 @@ public class HyperbeamReader {
         long start = System.nanoTime();
         String lastFailure = "no node was tried";
         for (Node node : nodes) {
+            if (node.resting()) {
+                lastFailure = node.uri() + " asked not to be called yet (Retry-After)";
+                continue;
+            }
             try {
                 JsonNode answer = call(node, request);
                 timing.answered(exchange, SOURCE, start);
@@ -84,6 +102,9 @@ public class HyperbeamReader {
     public boolean probe() {
         RegistryRequest info = new RegistryRequest("health", "info", new java.util.TreeMap<>());
         for (Node node : nodes) {
+            if (node.resting()) {
+                continue;
+            }
             try {
                 call(node, info);
                 return true;
@@ -108,6 +129,12 @@ public class HyperbeamReader {
     private JsonNode call(Node node, RegistryRequest request) {
         UpstreamAnswer response = http.get(node.host(), path(node, request), timeout, SOURCE);
         if (response.status() != 200) {
+            Duration wait = response.retryAfter();
+            if (wait != null && !wait.isZero()) {
+                node.restFor(wait);
+                throw new UpstreamException(SOURCE, "HTTP " + response.status() + ", not called again for "
+                        + wait.toSeconds() + " s (Retry-After)");
+            }
             throw new UpstreamException(SOURCE, "HTTP " + response.status());
         }
         JsonNode answer;

@@ -3,6 +3,7 @@ package com.permamind.gateway.upstream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -17,6 +18,9 @@ import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.Cancellable;
 import org.apache.hc.core5.concurrent.CancellableDependency;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.Method;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
@@ -76,8 +80,8 @@ public final class NodeHttpClient implements AutoCloseable {
     }
 
     /**
-     * GET {@code path} (with its query, encoded) from {@code host}: the answer's status and whole
-     * body; an {@link UpstreamException} of {@code tier} for any failure.
+     * GET {@code path} (with its query, encoded) from {@code host}: the answer's status, whole
+     * body and {@code Retry-After}; an {@link UpstreamException} of {@code tier} for any failure.
      */
     public UpstreamAnswer get(HttpHost host, String path, Duration limit, String tier) {
         Timeout timeout = Timeout.of(limit);
@@ -87,7 +91,8 @@ public final class NodeHttpClient implements AutoCloseable {
         inFlight.add(call);
         try {
             return http.execute(get, response -> new UpstreamAnswer(response.getCode(),
-                    response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())));
+                    response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity()),
+                    retryAfter(response)));
         } catch (SocketTimeoutException e) {
             throw new UpstreamException(tier, "no answer within " + limit.toMillis() + " ms");
         } catch (IOException | RuntimeException e) {
@@ -96,6 +101,11 @@ public final class NodeHttpClient implements AutoCloseable {
         } finally {
             inFlight.remove(call);
         }
+    }
+
+    private static Duration retryAfter(ClassicHttpResponse response) {
+        Header header = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
+        return header == null ? null : RetryAfter.parse(header.getValue(), Instant.now());
     }
 
     private void cutOffLateCalls() {

@@ -1,31 +1,31 @@
 package com.permamind.gateway.upstream;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Optional;
 
-/** An HTTP {@code Retry-After} value (RFC 9110: delay-seconds or an HTTP-date) as a wait from now. */
-final class RetryAfter {
+/** An HTTP {@code Retry-After} header (RFC 9110 §10.2.3): delay seconds or an HTTP date. */
+public final class RetryAfter {
 
     private RetryAfter() {
     }
 
-    static Optional<Duration> parse(String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
+    /** How long from {@code now} the header asks to wait; null when it is absent or unreadable, zero when past. */
+    public static Duration parse(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
         }
-        String trimmed = value.trim();
+        String value = header.trim();
         try {
-            return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(trimmed))));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                Duration wait = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME));
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
+            if (value.chars().allMatch(Character::isDigit)) {
+                return Duration.ofSeconds(Long.parseLong(value));
             }
+            Duration until = Duration.between(now, ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            return until.isNegative() ? Duration.ZERO : until;
+        } catch (NumberFormatException | DateTimeParseException e) {
+            return null;
         }
     }
 }

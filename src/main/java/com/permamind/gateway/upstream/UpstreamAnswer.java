@@ -1,7 +1,13 @@
 package com.permamind.gateway.upstream;
 
-/** An upstream answer's status, whole body, and its {@code Retry-After} header if it sent one (else null). */
-public record UpstreamAnswer(int status, byte[] body, String retryAfter) {
+import java.time.Duration;
+
+/**
+ * An upstream answer's status and whole body.
+ *
+ * @param retryAfter how long the upstream asked not to be called again ({@code Retry-After}), or null
+ */
+public record UpstreamAnswer(int status, byte[] body, Duration retryAfter) {
 
     public UpstreamAnswer(int status, byte[] body) {
         this(status, body, null);

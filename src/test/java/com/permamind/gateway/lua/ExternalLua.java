@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,25 +20,32 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the registry module's test vectors under external Lua interpreters: the reference
- * {@code lua5.3} and Luerl 1.0 (Debian {@code erlang-luerl}), the Erlang Lua that HyperBEAM
- * nodes run the module with (in a later version). Each run answers one canonical JSON line per
- * vector, rendered the same way under both (src/test/lua/run-vectors.lua), so tests can compare
- * them with each other and with luaj's.
+ * {@code lua5.3}, Luerl 1.0 (Debian {@code erlang-luerl}) and Luerl 1.3.0, the Erlang Lua that
+ * HyperBEAM nodes run the module with (a build of it lies in {@code ../shared/tools/luerl-1.3.0},
+ * beside the clone). Each run answers one canonical JSON line per vector, rendered the same way
+ * under all of them (src/test/lua/run-vectors.lua), so tests can compare them with each other and
+ * with luaj's.
  *
- * <p>CI installs both with {@code apt-get install -y lua5.3 erlang-base erlang-luerl}.
+ * <p>CI installs the first two with {@code apt-get install -y lua5.3 erlang-base erlang-luerl}.
  */
 public final class ExternalLua {
 
+    /** Where Luerl 1.3.0's compiled modules are, from the project directory the tests run in. */
+    static final Path LUERL_1_3_EBIN = Path.of("../shared/tools/luerl-1.3.0/ebin").toAbsolutePath().normalize();
+
     public enum Interpreter {
         LUA53("lua5.3", "src/test/lua/run-vectors-lua53.lua"),
-        LUERL("escript", "src/test/erlang/run-vectors.escript");
+        LUERL_1_0("escript", "src/test/erlang/run-vectors.escript"),
+        LUERL_1_3("escript", "src/test/erlang/run-vectors.escript", LUERL_1_3_EBIN.toString());
 
         private final String command;
         private final Path runner;
+        private final List<String> extraArgs;
 
-        Interpreter(String command, String runner) {
+        Interpreter(String command, String runner, String... extraArgs) {
             this.command = command;
             this.runner = Path.of(runner).toAbsolutePath();
+            this.extraArgs = List.of(extraArgs);
         }
     }
 
@@ -55,8 +63,15 @@ public final class ExternalLua {
         if (!onPath(interpreter.command)) {
             return false;
         }
-        return interpreter != Interpreter.LUERL || succeeds(List.of("erl", "-noshell", "-eval",
-            "halt(case code:ensure_loaded(luerl_new) of {module, _} -> 0; _ -> 1 end)."));
+        return switch (interpreter) {
+            case LUA53 -> true;
+            case LUERL_1_0 -> succeeds(List.of("erl", "-noshell", "-eval",
+                "halt(case code:ensure_loaded(luerl_new) of {module, _} -> 0; _ -> 1 end)."));
+            // the 1.3.0 API is luerl:init/0 and friends; Debian's 1.0 has no luerl:call_function_dec
+            case LUERL_1_3 -> succeeds(List.of("erl", "-noshell", "-pa", LUERL_1_3_EBIN.toString(), "-eval",
+                "halt(case erlang:function_exported(element(2, code:ensure_loaded(luerl)), call_function_dec, 3) "
+                    + "of true -> 0; false -> 1 end)."));
+        };
     }
 
     /**
@@ -67,7 +82,9 @@ public final class ExternalLua {
         if (available(interpreter)) {
             return;
         }
-        String missing = interpreter + " is not installed (apt-get install -y lua5.3 erlang-base erlang-luerl)";
+        String missing = interpreter + (interpreter == Interpreter.LUERL_1_3
+            ? " is not in " + LUERL_1_3_EBIN + " (or erlang-base is not installed)"
+            : " is not installed (apt-get install -y lua5.3 erlang-base erlang-luerl)");
         if (System.getenv("CI") != null) {
             Assertions.fail(missing + " but CI needs it");
         }
@@ -87,8 +104,10 @@ public final class ExternalLua {
             Path luaVectors = Files.writeString(dir.resolve("vectors.lua"), luaVectors(vectors), US_ASCII);
             Path out = dir.resolve("stdout");
             Path err = dir.resolve("stderr");
-            Process process = new ProcessBuilder(interpreter.command, interpreter.runner.toString(),
-                moduleFile.toAbsolutePath().toString(), skills.toString(), luaVectors.toString())
+            List<String> command = new ArrayList<>(List.of(interpreter.command, interpreter.runner.toString(),
+                moduleFile.toAbsolutePath().toString(), skills.toString(), luaVectors.toString()));
+            command.addAll(interpreter.extraArgs);
+            Process process = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();

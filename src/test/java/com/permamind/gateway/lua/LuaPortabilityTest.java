@@ -1,6 +1,7 @@
 package com.permamind.gateway.lua;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.permamind.gateway.lua.ExternalLua.Interpreter;
@@ -13,8 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The same vectors through luaj (the gateway), the reference Lua 5.3 and Luerl (what HyperBEAM
- * runs) must give the same JSON, byte for byte, with the state as a JSON string as on a node.
+ * The same vectors through luaj (the gateway), the reference Lua 5.3, Luerl 1.0 and Luerl 1.3.0
+ * (what HyperBEAM nodes run) must give the same JSON, byte for byte, with the state as a JSON
+ * string as on a node.
  */
 class LuaPortabilityTest {
 
@@ -26,7 +28,7 @@ class LuaPortabilityTest {
         List<Vector> vectors = new ArrayList<>();
         add(vectors, "info");
         for (String q : List.of("", "ao", "AO", "Cache", "  lua ", "日本語", "ÜNïCöDé", ".", "%a", "[", "no-hit",
-                "x".repeat(257))) {
+                "x".repeat(257), "   ", "\t\u000b ao \r\n", " ".repeat(4096) + "ao" + " ".repeat(4096))) {
             add(vectors, "search-skills", "q", q);
         }
         add(vectors, "search-skills", "limit", "1", "offset", "3");
@@ -37,6 +39,7 @@ class LuaPortabilityTest {
         add(vectors, "list-skills", "author", "grace hopper", "limit", "100");
         add(vectors, "list-skills", "name", "BUNDLER");
         add(vectors, "list-skills", "tags", "ao, Beginner");
+        add(vectors, "list-skills", "tags", " , ao ,, ", "author", "  grace hopper\t");
         add(vectors, "list-skills", "tags", "a,b,c,d,e,f,g,h,i,j,k");
         add(vectors, "list-skills", "offset", "39", "limit", "5");
         for (String name : List.of("semver-order", "legacy-seconds", "unicode_skill.v2", "bridge-cache", "ghost",
@@ -60,6 +63,17 @@ class LuaPortabilityTest {
         return vectors;
     }
 
+    // The answers a node gives as domain errors (a 404 or 400 for the client, never a runtime
+    // error) are the ones Luerl 1.3.0 broke: the vectors must hold both kinds.
+    @Test
+    void should_include_not_found_and_bad_request_vectors() {
+        List<String> answers = throughTheGateway();
+        for (String kind : List.of("not_found", "bad_request")) {
+            long count = answers.stream().filter(line -> line.startsWith("{\"error\":{\"kind\":\"" + kind + "\"")).count();
+            assertTrue(count >= 5, count + " vectors answer " + kind);
+        }
+    }
+
     private static void add(List<Vector> vectors, String function, String... keyValues) {
         vectors.add(new Vector(function, LuaQueries.params(keyValues)));
     }
@@ -76,7 +90,7 @@ class LuaPortabilityTest {
         assertSameLines(throughTheGateway(), fromString, "luaj with the JSON string");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @EnumSource(Interpreter.class)
     void should_answer_the_same_under_every_interpreter(Interpreter interpreter) {
         ExternalLua.assumeAvailable(interpreter);

@@ -281,6 +281,6 @@ class FaultInjectionTest {
     }
 
     private static String stateUrl() {
-        return simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/now/skills";
+        return simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/compute/skills";
     }
 }

@@ -99,40 +99,36 @@ class HyperBeamNodeTest {
     }
 
     @Test
-    void should_answer_500_text_for_a_lua_runtime_error() {
+    void should_answer_500_html_for_a_lua_runtime_error() {
         HttpResponse<String> response = get(luaUrl("now", simulator.moduleId(), "crash"));
 
-        assertEquals(500, response.statusCode());
-        assertFalse(isJson(response.body()), response.body());
+        assertHtmlError(500, "attempt to index a nil value", response);
     }
 
     @Test
-    void should_answer_404_text_for_unknown_module() {
+    void should_answer_404_html_for_unknown_module() {
         HttpResponse<String> response = get(luaUrl("now", "AnotherModuleTxId000000000000000000000000000", "get-skill"));
 
-        assertEquals(404, response.statusCode());
-        assertFalse(isJson(response.body()), response.body());
+        assertHtmlError(404, "Lua module 'AnotherModuleTxId000000000000000000000000000' not found", response);
     }
 
     @Test
-    void should_answer_404_text_for_unknown_process() {
+    void should_answer_404_html_for_unknown_process() {
         HttpResponse<String> response = get(simulator.hyperbeamUrl() + "/someOtherProcess~process@1.0/now/~lua@5.3a&module="
                 + simulator.moduleId() + "/get-skill/serialize~json@1.0");
 
-        assertEquals(404, response.statusCode());
-        assertFalse(isJson(response.body()), response.body());
+        assertHtmlError(404, "Process 'someOtherProcess' not found", response);
     }
 
     @Test
-    void should_answer_404_text_for_a_function_the_module_lacks() {
+    void should_answer_404_html_for_a_function_the_module_lacks() {
         HttpResponse<String> response = get(luaUrl("now", simulator.moduleId(), "drop-skills"));
 
-        assertEquals(404, response.statusCode());
-        assertFalse(isJson(response.body()), response.body());
+        assertHtmlError(404, "drop-skills", response);
     }
 
     @Test
-    void should_answer_404_text_for_a_path_without_the_json_serializer() {
+    void should_answer_404_html_for_a_path_without_the_json_serializer() {
         HttpResponse<String> response = get(simulator.hyperbeamUrl() + "/" + simulator.processId()
                 + "~process@1.0/now/~lua@5.3a&module=" + simulator.moduleId() + "/get-skill");
 
@@ -147,6 +143,14 @@ class HyperBeamNodeTest {
         assertEquals(200, response.statusCode());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
         assertEquals(fixture().get("skills"), json(response));
+    }
+
+    static void assertHtmlError(int status, String mentioning, HttpResponse<String> response) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/html"),
+                response.headers().toString());
+        assertFalse(isJson(response.body()), response.body());
+        assertTrue(response.body().contains(mentioning), response.body());
     }
 
     private static String luaUrl(String mode, String moduleId, String function) {

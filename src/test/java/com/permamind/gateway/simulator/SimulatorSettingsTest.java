@@ -46,6 +46,19 @@ class SimulatorSettingsTest {
     }
 
     @Test
+    void should_set_the_nodes_lua_and_rules() {
+        SimulatorConfig config = SimulatorSettings.from(new String[] {"--hyperbeam.lua=luaj",
+                "--hyperbeam.price=7", "--hyperbeam.requests-per-window=30", "--hyperbeam.window-millis=60000"},
+                new Properties(), Map.of()).toConfig();
+        SimulatorConfig defaults = SimulatorSettings.from(new String[0], new Properties(), Map.of()).toConfig();
+
+        assertEquals(LuaSemantics.LUAJ, config.nodeLua());
+        assertEquals(new NodeRules(7, 0, 30, 60_000, NodeRules.DEFAULT.nowLatencyMillis()), config.nodeRules());
+        assertEquals(LuaSemantics.LUERL_1_3, defaults.nodeLua());
+        assertEquals(NodeRules.DEFAULT, defaults.nodeRules());
+    }
+
+    @Test
     void should_pin_the_clock_to_the_state_file_on_request() {
         SimulatorConfig config = SimulatorSettings.from(new String[] {"--now=state"}, new Properties(), Map.of()).toConfig();
 
