@@ -232,8 +232,13 @@ public class DryrunReader {
         });
     }
 
-    // Per-skill reads use the snapshot when they can have it, and go without when the budget cannot load it.
+    // Per-skill reads use the snapshot when they can have it, and go without when the budget cannot load
+    // it. Within a budget, loading it is worth a dry-run (it answers every unknown name with no more);
+    // without one, a read does not wait for a load it does not need.
     private Optional<Snapshot> snapshotIfAffordable() {
+        if (budget.perMinute() == 0) {
+            return Optional.ofNullable((Snapshot) shared.getIfPresent(SNAPSHOT));
+        }
         try {
             return Optional.of(snapshot(Priority.SHARED));
         } catch (NoDryrun e) {
