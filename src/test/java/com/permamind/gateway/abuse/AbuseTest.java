@@ -1,6 +1,7 @@
 package com.permamind.gateway.abuse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,10 +11,21 @@ import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.support.GatewayHarness;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +53,10 @@ class AbuseTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HONEST = "/api/skills/search?q=claude";
+    private static final long READ_TIMEOUT_SECONDS = 2;
+    private static final long IDLE_TIMEOUT_SECONDS = 4;
+    private static final int MAX_CONNECTIONS = 16;
+    private static final int TEN_MB = 10 << 20;
 
     private static final RegistryFixture FIXTURE = RegistryFixture.load();
     private static final RegistryModule MODULE = RegistryModule.load();
@@ -53,7 +69,10 @@ class AbuseTest {
     @BeforeAll
     static void start() {
         kafka = EmbeddedKafka.start();
-        gateway = GatewayHarness.start(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers()));
+        gateway = GatewayHarness.start(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
+                "gateway.request-read-timeout-seconds", Long.toString(READ_TIMEOUT_SECONDS),
+                "gateway.idle-timeout-seconds", Long.toString(IDLE_TIMEOUT_SECONDS),
+                "gateway.max-connections", Integer.toString(MAX_CONNECTIONS)));
         honestAnswer = moduleAnswer("search-skills", "q=claude;limit=20;offset=0");
     }
 
@@ -110,6 +129,126 @@ class AbuseTest {
         assertHonestRequestUnaffected();
     }
 
+    /** A body announced past its route's limit is answered 413 at once: nothing reads it. */
+    @Order(3)
+    @ParameterizedTest(name = "{0} {1} with a 10 MB body")
+    @CsvSource(delimiter = ' ', value = {
+        "GET /api/skills/search?q=claude",
+        "GET /api/skills/cron",
+        "GET /api/info",
+        "POST /api/skills/cron/downloads",
+        "POST /api/skills/search",
+        "OPTIONS /api/skills/search",
+    })
+    void ten_megabyte_body_is_refused_413_before_it_is_read(String method, String path) throws IOException {
+        try (RawConnection connection = RawConnection.open(gateway)) {
+            connection.send(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + TEN_MB + "\r\n\r\n");
+            connection.sendIgnoringReset(new byte[64 << 10]);
+            String answer = connection.readAnswer();
+            assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            assertTrue(answer.contains("application/problem+json") && answer.contains("\"status\":413"), answer);
+            assertTrue(connection.closedWithin(Duration.ofSeconds(1)), "the connection stayed open for the rest of the body");
+        }
+        assertHonestRequestUnaffected();
+    }
+
+    /** A chunked body is cut off at the limit: 413 once a download's body passes 4 KB, at once for a read. */
+    @Order(4)
+    @ParameterizedTest(name = "{0} {1}, chunked")
+    @CsvSource(delimiter = ' ', value = {"POST /api/skills/cron/downloads", "GET /api/skills/search?q=claude"})
+    void chunked_body_past_the_limit_is_refused_413(String method, String path) throws IOException {
+        try (RawConnection connection = RawConnection.open(gateway)) {
+            connection.send(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n");
+            for (int i = 0; i < 8; i++) {
+                connection.sendIgnoringReset(("400\r\n" + " ".repeat(1024) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            String answer = connection.readAnswer();
+            assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            assertTrue(answer.contains("application/problem+json"), answer);
+        }
+        assertHonestRequestUnaffected();
+    }
+
+    /** A download event's body within 4 KB is still taken; past it the answer is 413, not a 400 after reading it. */
+    @Order(5)
+    @Test
+    void download_body_of_4_kb_is_taken_and_one_byte_more_is_refused() {
+        String padding = " ".repeat(4096 - "{\"version\":\"1.1.4\"}".length());
+        HttpResponse<String> within = post("/api/skills/cron/downloads", "{\"version\":\"1.1.4\"}" + padding);
+        assertEquals(202, within.statusCode(), within.body());
+
+        HttpResponse<String> over = post("/api/skills/cron/downloads", "{\"version\":\"1.1.4\"}" + padding + " ");
+        assertEquals(413, over.statusCode(), over.body());
+        assertEquals("application/problem+json", over.headers().firstValue("Content-Type").orElse(""));
+        assertHonestRequestUnaffected();
+    }
+
+    /** A download event that is not JSON is refused 415, as before. */
+    @Order(6)
+    @Test
+    void download_that_is_not_json_is_refused_415() {
+        HttpResponse<String> answer = GatewayHarness.send(HttpRequest.newBuilder(gateway.uri("/api/skills/cron/downloads"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("version=1.1.4")).build());
+        assertEquals(415, answer.statusCode(), answer.body());
+        assertHonestRequestUnaffected();
+    }
+
+    /** A client trickling its request a byte at a time is cut off after the read timeout, though never idle. */
+    @Order(7)
+    @Test
+    void slow_client_is_cut_off_after_the_request_read_timeout() throws Exception {
+        try (RawConnection connection = RawConnection.open(gateway)) {
+            connection.send("GET /api/skills/search?q=claude HTTP/1.1\r\nHost: gateway\r\n");
+            long start = System.nanoTime();
+            boolean closed = false;
+            // a byte every 250 ms for up to twice the idle timeout: never idle, never done
+            for (int i = 0; i < IDLE_TIMEOUT_SECONDS * 8 && !closed; i++) {
+                Thread.sleep(250);
+                closed = !connection.sendIgnoringReset(new byte[] {'X'}) || connection.closedWithin(Duration.ZERO);
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(closed, "a trickling client held its connection for " + seconds + " s");
+            assertTrue(seconds < IDLE_TIMEOUT_SECONDS, "cut off after " + seconds + " s, not by the read timeout");
+        }
+        assertHonestRequestUnaffected();
+    }
+
+    /** A connection that sends nothing is closed: its first request is due within the read timeout. */
+    @Order(8)
+    @Test
+    void silent_connection_is_closed() throws Exception {
+        try (RawConnection connection = RawConnection.open(gateway)) {
+            assertTrue(connection.closedWithin(Duration.ofSeconds(IDLE_TIMEOUT_SECONDS + 2)),
+                    "a connection that never sent a byte stayed open");
+        }
+        assertHonestRequestUnaffected();
+    }
+
+    /** Connections past the cap are closed as they are accepted; once they are gone, clients are served again. */
+    @Order(9)
+    @Test
+    void connections_past_the_cap_are_closed_at_once() throws Exception {
+        List<RawConnection> connections = new ArrayList<>();
+        try {
+            for (int i = 0; i < MAX_CONNECTIONS + 8; i++) {
+                connections.add(RawConnection.open(gateway));
+            }
+            long closedAtOnce = 0;
+            for (RawConnection connection : connections) {
+                if (connection.closedWithin(Duration.ofMillis(100))) {
+                    closedAtOnce++;
+                }
+            }
+            assertTrue(closedAtOnce >= 8, closedAtOnce + " of " + connections.size() + " connections were closed at once");
+        } finally {
+            connections.forEach(RawConnection::close);
+        }
+        assertHonestRequestUnaffected();
+    }
+
     static void assertHonestRequestUnaffected() {
         HttpResponse<String> answer = gateway.get(HONEST);
         assertEquals(200, answer.statusCode(), HONEST + " answered " + answer.body());
@@ -131,6 +270,99 @@ class AbuseTest {
     static HttpResponse<String> post(String path, String body) {
         return GatewayHarness.send(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** A client speaking HTTP/1.1 by hand, for what HTTP clients do not do: trickle, hold, lie about lengths. */
+    static final class RawConnection implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        private RawConnection(Socket socket) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.out = socket.getOutputStream();
+        }
+
+        static RawConnection open(GatewayHarness gateway) throws IOException {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(gateway.uri("/").getHost(), gateway.uri("/").getPort()), 2000);
+            return new RawConnection(socket);
+        }
+
+        void send(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** Sends bytes; false when the gateway has closed the connection meanwhile. */
+        boolean sendIgnoringReset(byte[] bytes) {
+            try {
+                out.write(bytes);
+                out.flush();
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** The answer's head and as much of its body as arrives within a second. */
+        String readAnswer() throws IOException {
+            socket.setSoTimeout(5000);
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            try {
+                int read;
+                while ((read = in.read(buffer)) > 0) {
+                    answer.write(buffer, 0, read);
+                    String text = answer.toString(StandardCharsets.UTF_8);
+                    int head = text.indexOf("\r\n\r\n");
+                    if (head > 0 && text.length() >= head + 4 + contentLength(text.substring(0, head))) {
+                        break;
+                    }
+                }
+            } catch (SocketException e) {
+                // reset once the answer was sent: what arrived is the answer
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+
+        private static int contentLength(String head) {
+            for (String line : head.split("\r\n")) {
+                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    return Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            return 0;
+        }
+
+        /** Whether the gateway closes the connection within the time given (anything it still sends is read past). */
+        boolean closedWithin(Duration wait) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            byte[] buffer = new byte[4096];
+            try {
+                while (true) {
+                    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                    socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+                    if (in.read(buffer) < 0) {
+                        return true;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing a socket the gateway reset
+            }
+        }
     }
 
     static JsonNode parse(String json) {
