@@ -57,6 +57,7 @@ class AbuseTest {
     private static final long IDLE_TIMEOUT_SECONDS = 4;
     private static final int MAX_CONNECTIONS = 16;
     private static final int TEN_MB = 10 << 20;
+    private static final int DOWNLOADS_PER_CLIENT = 10;
 
     private static final RegistryFixture FIXTURE = RegistryFixture.load();
     private static final RegistryModule MODULE = RegistryModule.load();
@@ -72,7 +73,9 @@ class AbuseTest {
         gateway = GatewayHarness.start(Map.of("kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "gateway.request-read-timeout-seconds", Long.toString(READ_TIMEOUT_SECONDS),
                 "gateway.idle-timeout-seconds", Long.toString(IDLE_TIMEOUT_SECONDS),
-                "gateway.max-connections", Integer.toString(MAX_CONNECTIONS)));
+                "gateway.max-connections", Integer.toString(MAX_CONNECTIONS),
+                "download-events.client-address-header", "X-Forwarded-For",
+                "download-events.rate-limit.events-per-period", Integer.toString(DOWNLOADS_PER_CLIENT)));
         honestAnswer = moduleAnswer("search-skills", "q=claude;limit=20;offset=0");
     }
 
@@ -249,6 +252,22 @@ class AbuseTest {
         assertHonestRequestUnaffected();
     }
 
+    /** Every address of one IPv6 /64 is one client: new addresses of the same /64 do not get new budgets. */
+    @Order(10)
+    @Test
+    void ipv6_client_cannot_forge_downloads_from_more_addresses_of_its_64() {
+        for (int i = 1; i <= DOWNLOADS_PER_CLIENT; i++) {
+            HttpResponse<String> accepted = post("/api/skills/cron/downloads", "{}", "2001:db8:1:2::" + Integer.toHexString(i));
+            assertEquals(202, accepted.statusCode(), accepted.body());
+        }
+        HttpResponse<String> forged = post("/api/skills/cron/downloads", "{}", "2001:db8:1:2:ffff:ffff:ffff:ffff");
+        assertEquals(429, forged.statusCode(), forged.body());
+
+        HttpResponse<String> neighbour = post("/api/skills/cron/downloads", "{}", "2001:db8:1:3::1");
+        assertEquals(202, neighbour.statusCode(), "another /64 is another client: " + neighbour.body());
+        assertHonestRequestUnaffected();
+    }
+
     static void assertHonestRequestUnaffected() {
         HttpResponse<String> answer = gateway.get(HONEST);
         assertEquals(200, answer.statusCode(), HONEST + " answered " + answer.body());
@@ -268,8 +287,14 @@ class AbuseTest {
     }
 
     static HttpResponse<String> post(String path, String body) {
+        return post(path, body, "127.0.0.1");
+    }
+
+    /** A POST as a trusted proxy forwards it for {@code client}. */
+    static HttpResponse<String> post(String path, String body, String client) {
         return GatewayHarness.send(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+                .header("Content-Type", "application/json").header("X-Forwarded-For", client)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     /** A client speaking HTTP/1.1 by hand, for what HTTP clients do not do: trickle, hold, lie about lengths. */
