@@ -264,11 +264,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
             @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
+            @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
             @PropertyInject("kafka.bootstrap-servers") String kafkaServers) {
         return once("readTiersHealthCheck", () -> new ReadTiersHealthCheck(hyperbeam::probe, dryrun::probe,
                 () -> reachable(kafkaServers), hyperbeamBreaker, computeUnitBreaker, drift,
-                Duration.ofSeconds(probeSeconds)));
+                Duration.ofSeconds(probeSeconds), cache::canServeStale));
     }
 
     // whether any bootstrap server accepts a connection
