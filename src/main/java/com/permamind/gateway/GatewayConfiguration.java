@@ -133,9 +133,11 @@ public class GatewayConfiguration extends OnceMadeBeans {
     public NodeHttpClient hyperbeamHttpClient(CamelContext context,
             @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
             @PropertyInject("gateway.upstream-threads") int upstreamThreads,
-            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce) {
+            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce,
+            @PropertyInject("hyperbeam.max-answer-bytes") long maxAnswerBytes) {
         return once("hyperbeamHttpClient", () -> {
-            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis));
+            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis),
+                    maxAnswerBytes);
             try {
                 // closed with the context's services, after its routes stopped: by then the reads and
                 // deliveries in flight have finished (GracefulShutdownTest)
@@ -243,10 +245,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("registryModule") RegistryModule module,
             @PropertyInject("arweave.gateway-url") String arweaveGateway,
             @PropertyInject("arweave.drift-check-enabled") boolean enabled,
-            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes) {
+            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes,
+            @PropertyInject("arweave.max-answer-bytes") long maxAnswerBytes) {
         return once("luaModuleDriftWatch", () -> {
             ModuleDriftWatch watch = new ModuleDriftWatch(context, enabled && !moduleId.isBlank()
-                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters) : null,
+                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters,
+                            LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()) : null,
                     Duration.ofMinutes(periodMinutes));
             try {
                 context.addService(watch, true, true);
@@ -318,11 +322,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("ao.dryrun-enabled") boolean enabled,
             @PropertyInject("ao.listing-reuse-seconds") long listingReuseSeconds,
             @PropertyInject("ao.listing-records-kept") long listingRecordsKept,
-            @PropertyInject("ao.listing-loads-at-once") int listingLoadsAtOnce) {
+            @PropertyInject("ao.listing-loads-at-once") int listingLoadsAtOnce,
+            @PropertyInject("ao.max-answer-bytes") long maxAnswerBytes) {
         return once("dryrunReader", () -> {
             LOG.info("Dryrun tier: compute unit {}{}", computeUnit, enabled ? "" : " (disabled)");
             ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
-                    Duration.ofMillis(timeoutMillis));
+                    Duration.ofMillis(timeoutMillis), maxAnswerBytes);
             return new DryrunReader(client, module, enabled, timing, breaker, Duration.ofSeconds(listingReuseSeconds),
                     listingRecordsKept, listingLoadsAtOnce, Duration.ofMillis(timeoutMillis));
         });

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One upstream HTTP exchange on the caller's thread, the whole answer, body included, within a
- * time limit: a node may stall mid-body, and the request's own timeout ends at the headers.
+ * time limit (a node may stall mid-body, and the request's own timeout ends at the headers) and a
+ * size bound ({@link BoundedBody}).
  *
  * <p>Not {@code HttpClient.sendAsync}: on a machine whose common fork-join pool has fewer than
  * two threads (two cores), each of its answers is handed to a new thread of its own before the
@@ -33,13 +34,14 @@ final class BoundedExchange {
      * The answer's status and body; an {@link UpstreamException} of {@code tier} for any failure,
      * its detail prefixed with {@code what}.
      */
-    static UpstreamAnswer send(HttpClient http, HttpRequest.Builder request, Duration limit, String tier,
-            String what) {
+    static UpstreamAnswer send(HttpClient http, HttpRequest.Builder request, Duration limit, long maxBytes,
+            String tier, String what) {
         long deadline = System.nanoTime() + limit.toNanos();
         HttpResponse<CompletableFuture<byte[]>> head;
         TimedBody body = new TimedBody();
         try {
-            head = http.send(request.timeout(limit).build(), info -> body);
+            head = http.send(request.timeout(limit).build(), info -> body.reading(
+                    new BoundedBody(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))));
         } catch (HttpTimeoutException e) {
             throw new UpstreamException(tier, what + "no answer within " + limit.toMillis() + " ms");
         } catch (IOException e) {
@@ -69,8 +71,13 @@ final class BoundedExchange {
      */
     private static final class TimedBody implements HttpResponse.BodySubscriber<CompletableFuture<byte[]>> {
 
-        private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
+        private BoundedBody bytes;
         private volatile Flow.Subscription subscription;
+
+        TimedBody reading(BoundedBody bounded) {
+            this.bytes = bounded;
+            return this;
+        }
 
         @Override
         public CompletionStage<CompletableFuture<byte[]>> getBody() {
