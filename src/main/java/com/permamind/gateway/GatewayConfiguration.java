@@ -9,6 +9,7 @@ import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
 import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.lua.RegistryModule;
+import com.permamind.gateway.metrics.MeteredKafkaClients;
 import com.permamind.gateway.metrics.RequestLog;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
@@ -43,6 +44,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.kafka.KafkaClientFactory;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.service.ServiceSupport;
@@ -163,6 +165,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
     @BindToRegistry
     public UpstreamTiming upstreamTiming(@BeanInject MeterRegistry meters) {
         return once("upstreamTiming", () -> new UpstreamTiming(meters));
+    }
+
+    /** The Kafka clients camel-kafka makes, the consumers' metrics on the gateway's registry. */
+    @BindToRegistry
+    public KafkaClientFactory kafkaClientFactory(@BeanInject MeterRegistry meters) {
+        return once("kafkaClientFactory", () -> new MeteredKafkaClients(meters));
     }
 
     @BindToRegistry
