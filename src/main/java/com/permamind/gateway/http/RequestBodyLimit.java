@@ -59,12 +59,17 @@ public final class RequestBodyLimit {
         return over;
     }
 
-    /** Answers 413 and closes the connection once the answer is written. */
+    /**
+     * Answers 413 and closes the connection once the answer is written. The request is paused
+     * first: what the client sends meanwhile stays in the socket's buffer, unread, until the close
+     * drops it, where Vert.x would copy each piece it reads onto the heap.
+     */
     public void refuse(HttpServerRequest request) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
             return;
         }
+        request.pause();
         Buffer body = limitOf(request) == 0 ? TOO_LARGE_FOR_ANY : tooLargeForDownload;
         response.setStatusCode(413)
                 .putHeader(HttpHeaders.CONTENT_TYPE, RegistryAnswers.PROBLEM_JSON)
