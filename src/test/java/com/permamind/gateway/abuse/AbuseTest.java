@@ -120,6 +120,29 @@ class AbuseTest {
         assertHonestRequestUnaffected();
     }
 
+    /**
+     * Headers spelling Camel's own (the request URI, the raw query) do not reach the route: the
+     * cache front's index, keyed by the URI as sent, cannot be pointed at another read's answer.
+     */
+    @Order(2)
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "CamelHttpUri|/api/skills/search?q=claude",
+        "CamelHttpRawQuery|q=claude",
+        "CamelHttpQuery|q=claude",
+        "CamelHttpPath|/api/skills/search",
+    })
+    void camel_headers_cannot_point_the_cache_front_at_another_read(String header, String value) {
+        HttpResponse<String> attack = GatewayHarness.send(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=dex"))
+                .timeout(Duration.ofSeconds(30)).header(header, value).GET().build());
+        assertEquals(moduleAnswer("search-skills", "q=dex;limit=20;offset=0"), parse(attack.body()));
+
+        HttpResponse<String> reversed = GatewayHarness.send(HttpRequest.newBuilder(gateway.uri("/api/skills/search?q=claude"))
+                .timeout(Duration.ofSeconds(30)).header(header, value.replace("claude", "dex")).GET().build());
+        assertEquals(honestAnswer, parse(reversed.body()), header + " changed the read");
+        assertHonestRequestUnaffected();
+    }
+
     /** A download whose skill name spells a version is refused; the download of that version is accepted. */
     @Order(2)
     @Test
