@@ -71,8 +71,7 @@ final class BoundedExchange {
      */
     private static final class TimedBody implements HttpResponse.BodySubscriber<CompletableFuture<byte[]>> {
 
-        private BoundedBody bytes;
-        private volatile Flow.Subscription subscription;
+        private volatile BoundedBody bytes;
 
         TimedBody reading(BoundedBody bounded) {
             this.bytes = bounded;
@@ -86,7 +85,6 @@ final class BoundedExchange {
 
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
             bytes.onSubscribe(subscription);
         }
 
@@ -106,7 +104,7 @@ final class BoundedExchange {
         }
 
         void cancel() {
-            Flow.Subscription current = subscription;
+            BoundedBody current = bytes;
             if (current != null) {
                 current.cancel();
             }

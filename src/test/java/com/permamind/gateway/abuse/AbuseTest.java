@@ -167,7 +167,7 @@ class AbuseTest {
         "OPTIONS /api/skills/search",
     })
     void ten_megabyte_body_is_refused_413_before_it_is_read(String method, String path) throws IOException {
-        try (RawConnection connection = RawConnection.open(gateway)) {
+        try (RawHttpConnection connection = RawHttpConnection.open(gateway)) {
             connection.send(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + TEN_MB + "\r\n\r\n");
             connection.sendIgnoringReset(new byte[64 << 10]);
@@ -184,7 +184,7 @@ class AbuseTest {
     @ParameterizedTest(name = "{0} {1}, chunked")
     @CsvSource(delimiter = ' ', value = {"POST /api/skills/cron/downloads", "GET /api/skills/search?q=claude"})
     void chunked_body_past_the_limit_is_refused_413(String method, String path) throws IOException {
-        try (RawConnection connection = RawConnection.open(gateway)) {
+        try (RawHttpConnection connection = RawHttpConnection.open(gateway)) {
             connection.send(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
                     + "Transfer-Encoding: chunked\r\n\r\n");
             for (int i = 0; i < 8; i++) {
@@ -226,7 +226,7 @@ class AbuseTest {
     @Order(7)
     @Test
     void slow_client_is_cut_off_after_the_request_read_timeout() throws Exception {
-        try (RawConnection connection = RawConnection.open(gateway)) {
+        try (RawHttpConnection connection = RawHttpConnection.open(gateway)) {
             connection.send("GET /api/skills/search?q=claude HTTP/1.1\r\nHost: gateway\r\n");
             long start = System.nanoTime();
             boolean closed = false;
@@ -246,7 +246,7 @@ class AbuseTest {
     @Order(8)
     @Test
     void silent_connection_is_closed() throws Exception {
-        try (RawConnection connection = RawConnection.open(gateway)) {
+        try (RawHttpConnection connection = RawHttpConnection.open(gateway)) {
             assertTrue(connection.closedWithin(Duration.ofSeconds(IDLE_TIMEOUT_SECONDS + 2)),
                     "a connection that never sent a byte stayed open");
         }
@@ -257,20 +257,20 @@ class AbuseTest {
     @Order(9)
     @Test
     void connections_past_the_cap_are_closed_at_once() throws Exception {
-        List<RawConnection> connections = new ArrayList<>();
+        List<RawHttpConnection> connections = new ArrayList<>();
         try {
             for (int i = 0; i < MAX_CONNECTIONS + 8; i++) {
-                connections.add(RawConnection.open(gateway));
+                connections.add(RawHttpConnection.open(gateway));
             }
             long closedAtOnce = 0;
-            for (RawConnection connection : connections) {
+            for (RawHttpConnection connection : connections) {
                 if (connection.closedWithin(Duration.ofMillis(100))) {
                     closedAtOnce++;
                 }
             }
             assertTrue(closedAtOnce >= 8, closedAtOnce + " of " + connections.size() + " connections were closed at once");
         } finally {
-            connections.forEach(RawConnection::close);
+            connections.forEach(RawHttpConnection::close);
         }
         assertHonestRequestUnaffected();
     }
@@ -318,99 +318,6 @@ class AbuseTest {
         return GatewayHarness.send(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("X-Forwarded-For", client)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    }
-
-    /** A client speaking HTTP/1.1 by hand, for what HTTP clients do not do: trickle, hold, lie about lengths. */
-    static final class RawConnection implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        private RawConnection(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.out = socket.getOutputStream();
-        }
-
-        static RawConnection open(GatewayHarness gateway) throws IOException {
-            Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(gateway.uri("/").getHost(), gateway.uri("/").getPort()), 2000);
-            return new RawConnection(socket);
-        }
-
-        void send(String text) throws IOException {
-            out.write(text.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
-        /** Sends bytes; false when the gateway has closed the connection meanwhile. */
-        boolean sendIgnoringReset(byte[] bytes) {
-            try {
-                out.write(bytes);
-                out.flush();
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
-        /** The answer's head and as much of its body as arrives within a second. */
-        String readAnswer() throws IOException {
-            socket.setSoTimeout(5000);
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            try {
-                int read;
-                while ((read = in.read(buffer)) > 0) {
-                    answer.write(buffer, 0, read);
-                    String text = answer.toString(StandardCharsets.UTF_8);
-                    int head = text.indexOf("\r\n\r\n");
-                    if (head > 0 && text.length() >= head + 4 + contentLength(text.substring(0, head))) {
-                        break;
-                    }
-                }
-            } catch (SocketException e) {
-                // reset once the answer was sent: what arrived is the answer
-            }
-            return answer.toString(StandardCharsets.UTF_8);
-        }
-
-        private static int contentLength(String head) {
-            for (String line : head.split("\r\n")) {
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                    return Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            return 0;
-        }
-
-        /** Whether the gateway closes the connection within the time given (anything it still sends is read past). */
-        boolean closedWithin(Duration wait) {
-            long deadline = System.nanoTime() + wait.toNanos();
-            byte[] buffer = new byte[4096];
-            try {
-                while (true) {
-                    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-                    socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-                    if (in.read(buffer) < 0) {
-                        return true;
-                    }
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException e) {
-                return true;
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // closing a socket the gateway reset
-            }
-        }
     }
 
     static JsonNode parse(String json) {

@@ -3,13 +3,9 @@ package com.permamind.gateway.abuse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -109,46 +105,21 @@ class BodyLimitHeapTest {
         assertTrue(gateway.isAlive(), "the gateway's JVM exited; see " + log);
     }
 
-    // 10 MB sent, whatever the gateway does meanwhile; then its answer
+    // 10 MB sent, or as much as the gateway takes before it closes the connection; then its answer
     private static String send(String method, String path, boolean chunked) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", apiPort), 2000);
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write((method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
-                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + TEN_MB + "\r\n") + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            byte[] chunk = new byte[64 << 10];
-            Arrays.fill(chunk, (byte) ' ');
-            byte[] chunkHead = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-            try {
-                for (int sent = 0; sent < TEN_MB; sent += chunk.length) {
-                    if (chunked) {
-                        out.write(chunkHead);
-                    }
-                    out.write(chunk);
-                    if (chunked) {
-                        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-                    }
-                }
-                if (chunked) {
-                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                }
-                out.flush();
-            } catch (IOException closedByTheGateway) {
-                // refused before the body was all sent: the answer is already there to read
+        try (RawHttpConnection connection = RawHttpConnection.open("127.0.0.1", apiPort)) {
+            connection.send(method + " " + path + " HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+                    + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + TEN_MB + "\r\n") + "\r\n");
+            byte[] piece = new byte[64 << 10];
+            Arrays.fill(piece, (byte) ' ');
+            if (chunked) {
+                piece = (Integer.toHexString(piece.length) + "\r\n" + new String(piece, StandardCharsets.US_ASCII) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII);
             }
-            InputStream in = socket.getInputStream();
-            byte[] head = new byte[512];
-            int read = 0;
-            try {
-                for (int n; read < head.length && (n = in.read(head, read, head.length - read)) > 0; ) {
-                    read += n;
-                }
-            } catch (IOException reset) {
-                // what arrived before the reset is the answer
+            for (int sent = 0; sent < TEN_MB && connection.sendIgnoringReset(piece); sent += 64 << 10) {
+                // until 10 MB are sent, or the gateway closed the connection
             }
-            return new String(head, 0, read, StandardCharsets.US_ASCII);
+            return connection.readAnswer();
         }
     }
 
