@@ -10,8 +10,8 @@ import java.util.concurrent.Flow;
 
 /**
  * An upstream answer's body as bytes, read up to a bound: past it the exchange is cancelled and the
- * body fails with {@link TooLargeException}, so an upstream sending without end (or a body larger
- * than any answer can be) costs at most the bound in memory, not the heap.
+ * body fails with {@link TooLargeException}, so an upstream that sends without end costs the heap
+ * at most the bound.
  */
 public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
