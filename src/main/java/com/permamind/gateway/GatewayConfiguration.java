@@ -9,6 +9,7 @@ import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
 import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.lua.RegistryModule;
+import com.permamind.gateway.metrics.MeteredKafkaClients;
 import com.permamind.gateway.metrics.RequestLog;
 import com.permamind.gateway.metrics.RequestMetrics;
 import com.permamind.gateway.query.RegistryRequests;
@@ -45,6 +46,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.kafka.KafkaClientFactory;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.service.ServiceSupport;
@@ -135,9 +137,11 @@ public class GatewayConfiguration extends OnceMadeBeans {
     public NodeHttpClient hyperbeamHttpClient(CamelContext context,
             @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
             @PropertyInject("gateway.upstream-threads") int upstreamThreads,
-            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce) {
+            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce,
+            @PropertyInject("hyperbeam.max-answer-bytes") long maxAnswerBytes) {
         return once("hyperbeamHttpClient", () -> {
-            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis));
+            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis),
+                    maxAnswerBytes);
             try {
                 // closed with the context's services, after its routes stopped: by then the reads and
                 // deliveries in flight have finished (GracefulShutdownTest)
@@ -163,6 +167,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
     @BindToRegistry
     public UpstreamTiming upstreamTiming(@BeanInject MeterRegistry meters) {
         return once("upstreamTiming", () -> new UpstreamTiming(meters));
+    }
+
+    /** The Kafka clients camel-kafka makes, the consumers' metrics on the gateway's registry. */
+    @BindToRegistry
+    public KafkaClientFactory kafkaClientFactory(@BeanInject MeterRegistry meters) {
+        return once("kafkaClientFactory", () -> new MeteredKafkaClients(meters));
     }
 
     @BindToRegistry
@@ -245,10 +255,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("registryModule") RegistryModule module,
             @PropertyInject("arweave.gateway-url") String arweaveGateway,
             @PropertyInject("arweave.drift-check-enabled") boolean enabled,
-            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes) {
+            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes,
+            @PropertyInject("arweave.max-answer-bytes") long maxAnswerBytes) {
         return once("luaModuleDriftWatch", () -> {
             ModuleDriftWatch watch = new ModuleDriftWatch(context, enabled && !moduleId.isBlank()
-                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters) : null,
+                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters,
+                            LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()) : null,
                     Duration.ofMinutes(periodMinutes));
             try {
                 context.addService(watch, true, true);
@@ -266,6 +278,7 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
             @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
+            @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
             @PropertyInject("kafka.bootstrap-servers") String kafkaServers,
             @PropertyInject("registry.read-path") String readPathSetting) {
@@ -274,7 +287,8 @@ public class GatewayConfiguration extends OnceMadeBeans {
             LOG.info("Read path: {}", readPath == ReadPath.DRYRUN
                     ? "dryrun only (registry.read-path), HyperBEAM is not called" : "HyperBEAM, dryrun as its fallback");
             return new ReadTiersHealthCheck(readPath, hyperbeam::probe, dryrun::probe, () -> reachable(kafkaServers),
-                    hyperbeamBreaker, computeUnitBreaker, dryrun.budget(), drift, Duration.ofSeconds(probeSeconds));
+                    hyperbeamBreaker, computeUnitBreaker, dryrun.budget(), drift, Duration.ofSeconds(probeSeconds),
+                    cache::canServeStale);
         });
     }
 
@@ -324,12 +338,13 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("ao.timeout-millis") long timeoutMillis,
             @PropertyInject("ao.dryrun-enabled") boolean enabled,
             @PropertyInject("ao.dryruns-per-minute") int dryrunsPerMinute,
-            @PropertyInject("ao.snapshot-reuse-seconds") long snapshotReuseSeconds) {
+            @PropertyInject("ao.snapshot-reuse-seconds") long snapshotReuseSeconds,
+            @PropertyInject("ao.max-answer-bytes") long maxAnswerBytes) {
         return once("dryrunReader", () -> {
             LOG.info("Dryrun tier: compute unit {}{}, {} dry-runs a minute at most", computeUnit,
                     enabled ? "" : " (disabled)", dryrunsPerMinute == 0 ? "no limit:" : dryrunsPerMinute);
             ComputeUnitClient client = new ComputeUnitClient(http, URI.create(computeUnit), processId,
-                    Duration.ofMillis(timeoutMillis));
+                    Duration.ofMillis(timeoutMillis), maxAnswerBytes);
             return new DryrunReader(client, module, enabled, timing, breaker,
                     new DryrunBudget(dryrunsPerMinute, System::nanoTime), cache::hasLastGood,
                     Duration.ofSeconds(snapshotReuseSeconds));

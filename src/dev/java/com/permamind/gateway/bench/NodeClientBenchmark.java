@@ -45,7 +45,7 @@ public final class NodeClientBenchmark {
 
         HttpClient jdk = new GatewayConfiguration().computeUnitHttpClient(1000);
         HttpRequest jdkRequest = HttpRequest.newBuilder(uri).header("Accept", "application/json").timeout(limit).GET().build();
-        NodeHttpClient node = new NodeHttpClient(4, Duration.ofSeconds(1));
+        NodeHttpClient node = new NodeHttpClient(4, Duration.ofSeconds(1), 1 << 20);
         HttpHost host = HttpHost.create(uri);
         String path = uri.getRawPath();
 

@@ -32,6 +32,8 @@ public final class DevLauncher {
         // the simulator's module id was never published: there is nothing on Arweave to compare
         gateway.addOverrideProperty("arweave.drift-check-enabled", "false");
         gateway.addOverrideProperty("kafka.bootstrap-servers", kafka.bootstrapServers());
+        // any origin may read the embedded default; a deployment lists its web app's (gateway.cors-origins)
+        gateway.addOverrideProperty("gateway.cors-origins", "*");
         // the fixture is a snapshot: its clock makes the 7- and 30-day windows meaningful
         gateway.addOverrideProperty("gateway.clock-pinned-at", Long.toString(fixture.now()));
 

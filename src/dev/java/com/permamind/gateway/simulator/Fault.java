@@ -52,6 +52,10 @@ public record Fault(FaultMode mode, int status, String body, long latencyMillis,
         return of(FaultMode.HANG);
     }
 
+    public static Fault hugeBody() {
+        return of(FaultMode.HUGE_BODY);
+    }
+
     private static Fault of(FaultMode mode) {
         return new Fault(mode, 0, null, 0, 0, FailureRate.ALWAYS);
     }

@@ -15,7 +15,9 @@ public enum FaultMode {
     /** The port stops listening until the fault is cleared; clearing rebinds the same port. */
     CONNECTION_REFUSED("connection-refused"),
     /** Accepts the request and never answers, so only the client's timeout ends it. */
-    HANG("hang");
+    HANG("hang"),
+    /** 200 with a JSON body of 64 MB, chunked (no length announced), sent as fast as the client reads it. */
+    HUGE_BODY("huge-body");
 
     private final String id;
 

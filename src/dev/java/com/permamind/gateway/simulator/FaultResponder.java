@@ -21,6 +21,9 @@ final class FaultResponder {
             .getBytes(StandardCharsets.UTF_8);
 
     private static final String ANSWER_DUE = "simulatorAnswerDue";
+    /** What a huge body sends in all: far more than any answer of the registry, and than the gateway's bounds. */
+    static final long HUGE_BODY_BYTES = 64L << 20;
+    private static final Buffer HUGE_BODY_CHUNK = Buffer.buffer("x".repeat(64 << 10));
 
     private final Vertx vertx;
     private final Upstream upstream;
@@ -80,7 +83,29 @@ final class FaultResponder {
             case HANG -> {
                 // never answer: only the client's timeout or stop() ends the exchange
             }
+            case HUGE_BODY -> {
+                response.setChunked(true).putHeader("Content-Type", "application/json");
+                response.write("{\"ok\":true,\"data\":{\"padding\":\"");
+                writeHuge(response, HUGE_BODY_BYTES, faults);
+            }
         }
+    }
+
+    // chunk after chunk, each once the client has taken the ones before: the simulator holds no more than a few
+    private static void writeHuge(HttpServerResponse response, long remaining, UpstreamFaults faults) {
+        while (remaining > 0 && !response.writeQueueFull()) {
+            if (response.closed()) {
+                return;
+            }
+            response.write(HUGE_BODY_CHUNK).onSuccess(written -> faults.hugeBodySent(HUGE_BODY_CHUNK.length()));
+            remaining -= HUGE_BODY_CHUNK.length();
+        }
+        if (remaining <= 0) {
+            response.end("\"}}");
+            return;
+        }
+        long left = remaining;
+        response.drainHandler(drained -> writeHuge(response, left, faults));
     }
 
     private void answerStatus(Fault fault, HttpServerResponse response) {

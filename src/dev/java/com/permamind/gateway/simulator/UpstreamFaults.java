@@ -15,6 +15,7 @@ public final class UpstreamFaults {
     private final ListeningPort port;
     private Armed armed;
     private Future<Void> lastSwitch = Future.succeededFuture();
+    private final AtomicLong hugeBodyBytes = new AtomicLong();
 
     UpstreamFaults(ListeningPort port) {
         this.port = port;
@@ -27,6 +28,15 @@ public final class UpstreamFaults {
 
     public void clear() {
         await(clearAsync());
+    }
+
+    /** Bytes of huge bodies the clients took (the sockets accepted) since the fault was injected. */
+    public long hugeBodyBytesSent() {
+        return hugeBodyBytes.get();
+    }
+
+    void hugeBodySent(long bytes) {
+        hugeBodyBytes.addAndGet(bytes);
     }
 
     public synchronized Optional<Fault> current() {
@@ -47,6 +57,7 @@ public final class UpstreamFaults {
     }
 
     private Future<Void> switchTo(Armed next) {
+        hugeBodyBytes.set(0);
         boolean wasRefusing = refuses(armed);
         boolean willRefuse = refuses(next);
         armed = next;

@@ -1,5 +1,6 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.upstream.BoundedBody;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -27,6 +28,8 @@ public final class LuaModuleDriftCheck {
 
     public static final URI DEFAULT_GATEWAY = URI.create("https://arweave.net");
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /** The module is tens of KB: anything past this is not it, and is read no further. */
+    public static final long DEFAULT_MAX_BYTES = 1 << 20;
     public static final String GAUGE = "registry.lua.module.drift";
 
     private static final Logger LOG = LoggerFactory.getLogger(LuaModuleDriftCheck.class);
@@ -36,6 +39,7 @@ public final class LuaModuleDriftCheck {
     private final String moduleId;
     private final String localSha256;
     private final Duration timeout;
+    private final long maxBytes;
     private final Clock clock;
     private final HttpClient http;
     private volatile ModuleDrift lastResult;
@@ -47,6 +51,12 @@ public final class LuaModuleDriftCheck {
 
     public LuaModuleDriftCheck(URI gateway, String moduleId, byte[] localModule, MeterRegistry meters,
             Duration timeout, Clock clock) {
+        this(gateway, moduleId, localModule, meters, timeout, DEFAULT_MAX_BYTES, clock);
+    }
+
+    /** @param maxBytes an answer larger than this is not the module: the gateway is reported unreachable */
+    public LuaModuleDriftCheck(URI gateway, String moduleId, byte[] localModule, MeterRegistry meters,
+            Duration timeout, long maxBytes, Clock clock) {
         if (!ARWEAVE_ID.matcher(moduleId).matches()) {
             throw new IllegalArgumentException("an Arweave id is 43 base64url characters, not '" + moduleId + "'");
         }
@@ -54,6 +64,7 @@ public final class LuaModuleDriftCheck {
         this.moduleId = moduleId;
         this.localSha256 = Sha256.hex(localModule);
         this.timeout = timeout;
+        this.maxBytes = maxBytes;
         this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.lastResult = new ModuleDrift(ModuleDrift.Status.NOT_CHECKED, moduleId, localSha256, null, null,
@@ -87,7 +98,7 @@ public final class LuaModuleDriftCheck {
 
     private HttpResponse<byte[]> fetch() throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(source).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+            BoundedBody.handler(maxBytes));
     }
 
     private ModuleDrift compare(HttpResponse<byte[]> response) {

@@ -32,6 +32,8 @@ public final class CacheFront {
     private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
     private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
     private static final CharSequence CACHE = HttpHeaders.createOptimized("cache");
+    private static final CharSequence ALLOW_ORIGIN = HttpHeaders.createOptimized(ApiCors.ALLOW_ORIGIN);
+    private static final CharSequence ORIGIN = HttpHeaders.createOptimized("Origin");
     // CORS headers that depend on the request (ApiCors): the front answers nothing, the routes do
     private static final Map<CharSequence, CharSequence> ROUTES_ONLY = Collections.unmodifiableMap(new HashMap<>());
 
@@ -41,6 +43,7 @@ public final class CacheFront {
     private final RestConfiguration rest;
     // read from the REST configuration at the first request: the routes set it after the beans are made
     private volatile Map<CharSequence, CharSequence> corsHeaders;
+    private volatile ApiCors.AllowedOrigins origins;
     private volatile boolean stopping;
 
     public CacheFront(ResponseCache cache, RequestMetrics metrics, Clock clock, RestConfiguration rest) {
@@ -70,6 +73,7 @@ public final class CacheFront {
         long start = System.nanoTime();
         Map<CharSequence, CharSequence> cors = corsHeaders;
         if (cors == null) {
+            origins = ApiCors.allowedOrigins(rest);
             cors = corsHeaders = corsHeaders(rest);
         }
         ResponseCache.Hit hit = cors != ROUTES_ONLY && !stopping && request.method() == HttpMethod.GET
@@ -81,6 +85,9 @@ public final class CacheFront {
         HttpServerResponse response = request.response();
         MultiMap headers = response.headers();
         cors.forEach(headers::add);
+        if (!cors.isEmpty()) {
+            allowOrigin(headers, request.getHeader(ORIGIN));
+        }
         headers.add(AGE, Long.toString(TimeUnit.NANOSECONDS.toSeconds(answer.ageNanos(start))));
         headers.add(HttpHeaders.CACHE_CONTROL, ResponseCache.cacheControl(answer, start, "cache"));
         headers.add(HttpHeaders.ETAG, answer.etag());
@@ -96,6 +103,17 @@ public final class CacheFront {
         }
         metrics.served(hit.request().query(), "cache", status, System.nanoTime() - start, null);
         return true;
+    }
+
+    private void allowOrigin(MultiMap headers, String origin) {
+        ApiCors.AllowedOrigins allowed = origins;
+        String allowedOrigin = allowed.allowedOrigin(origin);
+        if (allowedOrigin != null) {
+            headers.add(ALLOW_ORIGIN, allowedOrigin);
+        }
+        if (allowed.variesByOrigin()) {
+            headers.add(HttpHeaders.VARY, ORIGIN);
+        }
     }
 
     // a clocked read (download windows) was prepared for one minute; in the next, its route asks anew

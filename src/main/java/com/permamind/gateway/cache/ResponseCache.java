@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.camel.CamelContext;
@@ -82,6 +83,8 @@ public class ResponseCache implements CamelContextAware {
     private final double refreshAhead;
     private final Duration followerWait;
     private final BooleanSupplier degraded;
+    // until when (System.nanoTime) the newest good answer can still be served stale
+    private final AtomicLong servableUntil = new AtomicLong(System.nanoTime());
     private CamelContext camelContext;
     private ProducerTemplate refresher;
 
@@ -280,12 +283,22 @@ public class ResponseCache implements CamelContextAware {
                 exchange.getProperty(UpstreamTiming.SOURCE, String.class), now, ttl);
         if (ttl > 0) {
             answers.put(request.key(), answer);
+            long until = now + ttl + staleNanos(answer);
+            servableUntil.accumulateAndGet(until, (current, next) -> next - current > 0 ? next : current);
         }
         caching(out, answer, now, answer.source());
         CompletableFuture<CachedAnswer> mine = exchange.getProperty(LOADING, CompletableFuture.class);
         if (mine != null) {
             mine.complete(answer);
         }
+    }
+
+    /**
+     * Whether answers are held that could still be served when no upstream can answer: the newest
+     * good answer is within the stale limit (readiness, ReadTiersHealthCheck).
+     */
+    public boolean canServeStale() {
+        return answers.estimatedSize() > 0 && servableUntil.get() - System.nanoTime() > 0;
     }
 
     /** The requests waiting on this one end as it did, without an upstream call of their own. */

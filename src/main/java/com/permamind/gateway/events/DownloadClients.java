@@ -3,11 +3,14 @@ package com.permamind.gateway.events;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.apache.camel.Exchange;
@@ -17,7 +20,8 @@ import org.apache.camel.Message;
 /**
  * Who posts download events, known only by an HMAC of their address: the address itself is read
  * once, hashed, and removed from the exchange, so it is never stored, sent to Kafka or logged.
- * The hash is also the key of the per-client rate limit.
+ * The hash is also the key of the per-client rate limit. An IPv6 client is its /64: one host
+ * commonly holds a whole /64, so each of its addresses would otherwise be a client of its own.
  */
 public class DownloadClients {
 
@@ -27,6 +31,7 @@ public class DownloadClients {
     static final String LOCAL_ADDRESS = "CamelVertxPlatformHttpLocalAddress";
     private static final String HMAC = "HmacSHA256";
     private static final String UNKNOWN_ADDRESS = "unknown";
+    private static final Pattern IPV6_LITERAL = Pattern.compile("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[\\w.]+)?]?");
     // one budget per client seen recently; an evicted one only means a fresh budget
     private static final long MAX_TRACKED_CLIENTS = 100_000;
 
@@ -68,7 +73,29 @@ public class DownloadClients {
         if (!addressHeader.isEmpty()) {
             in.removeHeader(addressHeader);
         }
-        exchange.setProperty(CLIENT_HASH, hash(address));
+        exchange.setProperty(CLIENT_HASH, hash(client(address)));
+    }
+
+    /** The client an address belongs to: an IPv4 address itself, an IPv6 address its /64. */
+    static String client(String address) {
+        if (!IPV6_LITERAL.matcher(address).matches()) {
+            return address;
+        }
+        try {
+            // a literal: no name lookup; an IPv4-mapped address comes back as the IPv4 address
+            InetAddress parsed = InetAddress.getByName(address);
+            byte[] bytes = parsed.getAddress();
+            if (bytes.length != 16) {
+                return parsed.getHostAddress();
+            }
+            StringBuilder prefix = new StringBuilder(24);
+            for (int i = 0; i < 8; i += 2) {
+                prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
+            }
+            return prefix.append(":/64").toString();
+        } catch (UnknownHostException e) {
+            return address;
+        }
     }
 
     /** Takes one event from the client's budget, or refuses it with the time until the budget refills. */

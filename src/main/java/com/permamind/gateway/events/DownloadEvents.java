@@ -35,7 +35,6 @@ public class DownloadEvents {
      * parameter the node interprets: those (function, module, path, ...) would hijack the call.
      */
     public static final String EVENT_ID_PARAM = "eventid";
-    static final int MAX_BODY_CHARS = 4096;
     static final int MAX_USER_AGENT_CHARS = 512;
 
     private final RegistryRequests requests;
@@ -106,9 +105,6 @@ public class DownloadEvents {
     private String version(String body) {
         if (body == null || body.isBlank()) {
             return null;
-        }
-        if (body.length() > MAX_BODY_CHARS) {
-            throw new BadRequestException("the body is longer than " + MAX_BODY_CHARS + " characters");
         }
         JsonNode document;
         try {

@@ -11,8 +11,11 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Ready while at least one read tier can answer. HyperBEAM down with the dryrun up is still ready,
- * reported {@code degraded}; both down is not ready. Each tier is probed (a cheap read), at most
+ * Ready while at least one read tier can answer, or the response cache can serve its answers
+ * stale. HyperBEAM down with the dryrun up is still ready, reported {@code degraded}; both down
+ * with answers in the cache within their stale limit is ready and {@code degraded} too, so a load
+ * balancer does not drop every replica while each could serve what it holds; both down with
+ * nothing to serve is not ready. Each tier is probed (a cheap read), at most
  * once per {@code probeEvery}, and its breaker state is shown next to the probe. Kafka, which
  * only download events need, is reported without affecting readiness.
  */
@@ -26,10 +29,11 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
     private final CircuitBreaker computeUnitBreaker;
     private final DryrunBudget dryrunBudget;
     private final ModuleDriftWatch drift;
+    private final BooleanSupplier cacheCanServe;
 
     public ReadTiersHealthCheck(ReadPath readPath, BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
             BooleanSupplier kafkaProbe, CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker,
-            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery) {
+            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery, BooleanSupplier cacheCanServe) {
         super("registry", "read-tiers");
         this.readPath = readPath;
         this.dryrunBudget = dryrunBudget;
@@ -39,6 +43,7 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
         this.hyperbeamBreaker = hyperbeamBreaker;
         this.computeUnitBreaker = computeUnitBreaker;
         this.drift = drift;
+        this.cacheCanServe = cacheCanServe;
     }
 
     @Override
@@ -64,6 +69,9 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
         drift.lastResult().ifPresent(result -> builder.detail("lua.module", result.status().name()));
         if (hyperbeamUp || dryrunUp) {
             builder.up();
+        } else if (cacheCanServe.getAsBoolean()) {
+            builder.detail("cache", "stale");
+            builder.message("no read tier can answer: the cache serves its answers stale").up();
         } else {
             builder.message("no read tier can answer: HyperBEAM and the compute unit are both down").down();
         }

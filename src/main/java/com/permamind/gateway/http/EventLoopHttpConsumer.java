@@ -53,11 +53,13 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopHttpConsumer.class);
 
     private final String exposedHeaders;
+    private final ApiCors.AllowedOrigins origins;
 
     public EventLoopHttpConsumer(PlatformHttpEndpoint endpoint, Processor processor,
             List<Handler<RoutingContext>> handlers, String routerName) {
         super(endpoint, processor, handlers, routerName);
         this.exposedHeaders = ApiCors.exposedHeaders(endpoint.getCamelContext().getRestConfiguration());
+        this.origins = ApiCors.allowedOrigins(endpoint.getCamelContext().getRestConfiguration());
     }
 
     @Override
@@ -117,8 +119,8 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
         if (filter != null) {
             copyHeaders(response, ctx.pathParams(), message, filter, exchange);
         }
-        if (exposedHeaders != null && response.headers().contains("Access-Control-Allow-Origin")) {
-            response.putHeader(ApiCors.EXPOSE_HEADERS, exposedHeaders);
+        if (response.headers().contains(ApiCors.ALLOW_ORIGIN)) {
+            allowOrigin(response, ctx.request().getHeader("Origin"));
         }
         if (exchange.getException() != null) {
             // an exception no route handled: nothing of it reaches the client
@@ -144,6 +146,22 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
                 throw new IllegalStateException("cannot write a body of " + body.getClass() + " as HTTP");
             }
             response.end(Buffer.buffer(bytes));
+        }
+    }
+
+    // Camel's binding wrote the configured list as it is: the request's origin if the list holds it
+    private void allowOrigin(HttpServerResponse response, String origin) {
+        String allowed = origins.allowedOrigin(origin);
+        if (allowed == null) {
+            response.headers().remove(ApiCors.ALLOW_ORIGIN);
+        } else {
+            response.putHeader(ApiCors.ALLOW_ORIGIN, allowed);
+        }
+        if (origins.variesByOrigin()) {
+            response.headers().add("Vary", "Origin");
+        }
+        if (exposedHeaders != null) {
+            response.putHeader(ApiCors.EXPOSE_HEADERS, exposedHeaders);
         }
     }
 

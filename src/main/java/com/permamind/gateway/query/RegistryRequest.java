@@ -24,13 +24,24 @@ public record RegistryRequest(String query, String function, SortedMap<String, S
         params = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(params));
     }
 
-    /** The cache key: nothing from the raw request, only what the upstream call is built from. */
+    /**
+     * The key of this read in the response cache, the validation memo and the cache front's URI
+     * index: nothing from the raw request, only what the upstream call is built from. Every part is
+     * written as its length, a colon and its text, so no value can spell another parameter, however
+     * it was encoded in the request ({@code offset=0%00q%3Dclaude} is not {@code offset=0&q=claude}).
+     */
     public String key() {
-        StringBuilder key = new StringBuilder(query);
+        StringBuilder key = new StringBuilder(64);
+        field(key, query);
         for (Map.Entry<String, String> param : params.entrySet()) {
-            key.append('\u0000').append(param.getKey()).append('=').append(param.getValue());
+            field(key, param.getKey());
+            field(key, param.getValue());
         }
         return key.toString();
+    }
+
+    private static void field(StringBuilder key, String text) {
+        key.append(text.length()).append(':').append(text);
     }
 
     public String param(String name) {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One upstream HTTP exchange on the caller's thread, the whole answer, body included, within a
- * time limit: a node may stall mid-body, and the request's own timeout ends at the headers.
+ * time limit (a node may stall mid-body, and the request's own timeout ends at the headers) and a
+ * size bound ({@link BoundedBody}).
  *
  * <p>Not {@code HttpClient.sendAsync}: on a machine whose common fork-join pool has fewer than
  * two threads (two cores), each of its answers is handed to a new thread of its own before the
@@ -34,13 +35,14 @@ final class BoundedExchange {
      * The answer's status and body; an {@link UpstreamException} of {@code tier} for any failure,
      * its detail prefixed with {@code what}.
      */
-    static UpstreamAnswer send(HttpClient http, HttpRequest.Builder request, Duration limit, String tier,
-            String what) {
+    static UpstreamAnswer send(HttpClient http, HttpRequest.Builder request, Duration limit, long maxBytes,
+            String tier, String what) {
         long deadline = System.nanoTime() + limit.toNanos();
         HttpResponse<CompletableFuture<byte[]>> head;
         TimedBody body = new TimedBody();
         try {
-            head = http.send(request.timeout(limit).build(), info -> body);
+            head = http.send(request.timeout(limit).build(), info -> body.reading(
+                    new BoundedBody(maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1))));
         } catch (HttpTimeoutException e) {
             throw new UpstreamException(tier, what + "no answer within " + limit.toMillis() + " ms");
         } catch (IOException e) {
@@ -71,8 +73,12 @@ final class BoundedExchange {
      */
     private static final class TimedBody implements HttpResponse.BodySubscriber<CompletableFuture<byte[]>> {
 
-        private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
-        private volatile Flow.Subscription subscription;
+        private volatile BoundedBody bytes;
+
+        TimedBody reading(BoundedBody bounded) {
+            this.bytes = bounded;
+            return this;
+        }
 
         @Override
         public CompletionStage<CompletableFuture<byte[]>> getBody() {
@@ -81,7 +87,6 @@ final class BoundedExchange {
 
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
             bytes.onSubscribe(subscription);
         }
 
@@ -101,7 +106,7 @@ final class BoundedExchange {
         }
 
         void cancel() {
-            Flow.Subscription current = subscription;
+            BoundedBody current = bytes;
             if (current != null) {
                 current.cancel();
             }

@@ -32,25 +32,29 @@ public class ComputeUnitClient {
     private final URI dryRunUri;
     private final String processId;
     private final Duration timeout;
+    private final long maxAnswerBytes;
     private final ObjectMapper json = new ObjectMapper();
 
-    public ComputeUnitClient(HttpClient http, URI computeUnit, String processId, Duration timeout) {
+    /** @param maxAnswerBytes an answer larger than this is a failure of the compute unit, read no further */
+    public ComputeUnitClient(HttpClient http, URI computeUnit, String processId, Duration timeout, long maxAnswerBytes) {
         this.http = http;
         this.processId = processId;
         this.timeout = timeout;
+        this.maxAnswerBytes = maxAnswerBytes;
         this.dryRunUri = URI.create(computeUnit.toString().replaceAll("/+$", "") + "/dry-run?process-id="
                 + URLEncoder.encode(processId, StandardCharsets.UTF_8));
     }
 
     /** The process's reply to {@code action}: its tags and data; an {@code Error} reply is returned too. */
     public Reply send(String action, Map<String, String> tags) {
-        UpstreamAnswer answer = BoundedExchange.send(http, post(action, tags), timeout, SOURCE, action + ": ");
+        UpstreamAnswer answer = BoundedExchange.send(http, post(action, tags), timeout, maxAnswerBytes, SOURCE,
+                action + ": ");
         return reply(action, answer.status(), answer.body(), answer.retryAfter());
     }
 
     /** As {@link #send}, without holding the caller's thread: several dryruns can run at once. */
     public CompletableFuture<Reply> sendAsync(String action, Map<String, String> tags) {
-        return http.sendAsync(post(action, tags).timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray())
+        return http.sendAsync(post(action, tags).timeout(timeout).build(), BoundedBody.handler(maxAnswerBytes))
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure != null) {

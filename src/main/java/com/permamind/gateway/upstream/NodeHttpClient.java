@@ -1,6 +1,7 @@
 package com.permamind.gateway.upstream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.Method;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.TimeValue;
@@ -57,6 +58,7 @@ public final class NodeHttpClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeHttpClient.class);
 
     private final CloseableHttpClient http;
+    private final long maxAnswerBytes;
     private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "hyperbeam-call-deadlines");
@@ -65,10 +67,12 @@ public final class NodeHttpClient implements AutoCloseable {
     });
 
     /**
-     * @param connections the most calls at once (each blocks its caller and holds one connection);
-     *                    a call beyond them waits for one within its own limit
+     * @param connections    the most calls at once (each blocks its caller and holds one connection);
+     *                       a call beyond them waits for one within its own limit
+     * @param maxAnswerBytes an answer larger than this is a failure of the node, read no further
      */
-    public NodeHttpClient(int connections, Duration connectTimeout) {
+    public NodeHttpClient(int connections, Duration connectTimeout, long maxAnswerBytes) {
+        this.maxAnswerBytes = maxAnswerBytes;
         http = HttpClients.createMinimal(PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnTotal(connections).setMaxConnPerRoute(connections)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -90,11 +94,12 @@ public final class NodeHttpClient implements AutoCloseable {
         Call call = new Call(get, System.nanoTime() + limit.toNanos());
         inFlight.add(call);
         try {
-            return http.execute(get, response -> new UpstreamAnswer(response.getCode(),
-                    response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity()),
+            return http.execute(get, response -> new UpstreamAnswer(response.getCode(), body(response.getEntity(), get),
                     retryAfter(response)));
         } catch (SocketTimeoutException e) {
             throw new UpstreamException(tier, "no answer within " + limit.toMillis() + " ms");
+        } catch (BoundedBody.TooLargeException e) {
+            throw new UpstreamException(tier, e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw new UpstreamException(tier, call.cutOff ? "no answer within " + limit.toMillis() + " ms"
                     : HyperbeamReader.describe(e));
@@ -106,6 +111,26 @@ public final class NodeHttpClient implements AutoCloseable {
     private static Duration retryAfter(ClassicHttpResponse response) {
         Header header = response.getFirstHeader(HttpHeaders.RETRY_AFTER);
         return header == null ? null : RetryAfter.parse(header.getValue(), Instant.now());
+    }
+
+    // At most maxAnswerBytes, then the exchange fails: it is cancelled first, which closes its connection,
+    // where closing the body's stream would read the rest of it to reuse the connection
+    private byte[] body(HttpEntity entity, CancellableGet get) throws IOException {
+        if (entity == null) {
+            return new byte[0];
+        }
+        if (entity.getContentLength() > maxAnswerBytes) {
+            get.cancel();
+            throw new BoundedBody.TooLargeException(maxAnswerBytes);
+        }
+        try (InputStream in = entity.getContent()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxAnswerBytes + 1));
+            if (bytes.length > maxAnswerBytes) {
+                get.cancel();
+                throw new BoundedBody.TooLargeException(maxAnswerBytes);
+            }
+            return bytes;
+        }
     }
 
     private void cutOffLateCalls() {

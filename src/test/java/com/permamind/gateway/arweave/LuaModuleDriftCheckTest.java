@@ -91,6 +91,18 @@ class LuaModuleDriftCheckTest {
     }
 
     @Test
+    void should_report_an_answer_past_its_bound_as_unreachable_without_reading_it() {
+        arweave.serve(MODULE_ID, new byte[2 << 20]);
+        LuaModuleDriftCheck check = new LuaModuleDriftCheck(arweave.url(), MODULE_ID, LOCAL, meters,
+                Duration.ofSeconds(2), 1 << 20, java.time.Clock.systemUTC());
+
+        ModuleDrift result = check.check();
+
+        assertEquals(ModuleDrift.Status.UNREACHABLE, result.status());
+        assertTrue(result.detail().contains("larger than 1048576 bytes"), result.detail());
+    }
+
+    @Test
     void should_report_a_module_the_gateway_does_not_have() {
         ModuleDrift result = driftCheck(arweave.url()).check();
 

@@ -77,4 +77,15 @@ class DownloadClientsTest {
         exchange.getMessage().setHeader(DownloadClients.REMOTE_ADDRESS, SocketAddress.inetSocketAddress(40000, address));
         return exchange;
     }
+
+    @Test
+    void ipv6_client_is_its_64_and_ipv4_client_its_address() {
+        assertEquals("2001:db8:1:2::/64", DownloadClients.client("2001:db8:1:2::1"));
+        assertEquals("2001:db8:1:2::/64", DownloadClients.client("2001:0DB8:0001:0002:ffff:ffff:ffff:ffff"));
+        assertEquals("2001:db8:1:2::/64", DownloadClients.client("[2001:db8:1:2::9]"));
+        assertEquals("2001:db8:1:3::/64", DownloadClients.client("2001:db8:1:3::1"));
+        assertEquals("192.0.2.1", DownloadClients.client("::ffff:192.0.2.1"));
+        assertEquals("203.0.113.9", DownloadClients.client("203.0.113.9"));
+        assertEquals("unknown", DownloadClients.client("unknown"));
+    }
 }

@@ -126,14 +126,14 @@ class DownloadEventAcceptanceTest {
     }
 
     @Test
-    void body_past_its_limit_in_characters_is_a_400_problem_and_the_body_is_read_as_utf8() {
-        String padded = "{\"version\": \"0.3.4\", \"note\": \"" + "é".repeat(4096) + "\"}";
-        JsonNode problem = assertProblem(400, postDownload(gateway, SKILL, padded, "X-Forwarded-For", "192.0.2.26"));
-        assertTrue(problem.path("detail").asText().contains("longer than"), problem.toString());
+    void body_past_4_kb_is_a_413_problem_and_a_body_within_is_read_as_utf8() {
+        // 2,100 characters in 4,200 bytes: the limit is in bytes, as the server reads them
+        String padded = "{\"version\": \"0.3.4\", \"note\": \"" + "é".repeat(2100) + "\"}";
+        JsonNode problem = assertProblem(413, postDownload(gateway, SKILL, padded, "X-Forwarded-For", "192.0.2.26"));
+        assertTrue(problem.path("detail").asText().contains("4096 bytes"), problem.toString());
 
-        // 3,000 characters in 6,000 bytes: within the limit only if read as UTF-8
         HttpResponse<String> answer = postDownload(gateway, SKILL,
-                "{\"note\": \"" + "é".repeat(3000) + "\", \"version\": \"0.3.4\"}", "X-Forwarded-For", "192.0.2.27");
+                "{\"note\": \"" + "é".repeat(1500) + "\", \"version\": \"0.3.4\"}", "X-Forwarded-For", "192.0.2.27");
         assertEquals(202, answer.statusCode(), answer.body());
         JsonNode event = json(new String(eventOnTopic(json(answer.body()).path("eventId").asText()).value(),
                 StandardCharsets.UTF_8));

@@ -116,7 +116,8 @@ class ObservabilityTest {
     }
 
     @Test
-    void should_stay_ready_but_degraded_without_hyperbeam_and_not_ready_without_either_tier() {
+    void should_stay_ready_but_degraded_without_hyperbeam_and_while_the_cache_serves_without_either_tier() {
+        assertEquals(200, gateway.get("/api/skills/cron/versions").statusCode());
         HttpResponse<String> ready = gateway.management("/observe/health/ready");
         assertEquals(200, ready.statusCode(), ready.body());
 
@@ -127,9 +128,11 @@ class ObservabilityTest {
                 degraded.body());
         assertTrue(degraded.body().contains("\"kafka\""), "Kafka is reported: " + degraded.body());
 
+        // both tiers down: the cached answers are still served (stale), so the gateway stays ready
         gateway.simulator().faults(Upstream.COMPUTE_UNIT).inject(Fault.status(503));
-        HttpResponse<String> down = gateway.management("/observe/health/ready");
-        assertEquals(503, down.statusCode(), down.body());
+        HttpResponse<String> servingStale = gateway.management("/observe/health/ready?data=true");
+        assertEquals(200, servingStale.statusCode(), servingStale.body());
+        assertTrue(servingStale.body().replace(" ", "").contains("\"cache\":\"stale\""), servingStale.body());
 
         gateway.simulator().faults(Upstream.HYPERBEAM).clear();
         gateway.simulator().faults(Upstream.COMPUTE_UNIT).clear();

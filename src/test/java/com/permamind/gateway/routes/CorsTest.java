@@ -4,23 +4,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.permamind.gateway.support.GatewayHarness;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The web app reads the API from its own origin: every answer carries CORS headers it can use. */
+/**
+ * The web app reads the API from its own origin: every answer carries CORS headers it can use. Only
+ * the origins listed in {@code gateway.cors-origins} get them; by default none does.
+ */
 class CorsTest {
 
     private static final String ORIGIN = "https://app.permamind.example";
+    private static final String OTHER_LISTED = "https://staging.permamind.example";
     private static GatewayHarness gateway;
 
     @BeforeAll
     static void start() {
-        gateway = GatewayHarness.start(Map.of("gateway.cors-origin", ORIGIN));
+        gateway = GatewayHarness.start(Map.of("gateway.cors-origins", OTHER_LISTED + ", " + ORIGIN));
     }
 
     @AfterAll
@@ -62,7 +69,39 @@ class CorsTest {
         assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("GET"));
     }
 
+    @Test
+    void should_not_let_an_origin_the_list_does_not_hold_read_answers_cached_or_not() {
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> answer = from("https://evil.example", "/api/skills/dao");
+            assertEquals(200, answer.statusCode());
+            assertEquals(null, answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null),
+                    "answered by " + GatewayHarness.source(answer));
+            assertTrue(answer.headers().allValues("Vary").contains("Origin"), answer.headers().toString());
+        }
+        HttpResponse<String> listed = from(OTHER_LISTED, "/api/skills/dao");
+        assertEquals(OTHER_LISTED, listed.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+    }
+
+    @Test
+    void should_allow_no_origin_unless_configured() throws IOException {
+        Properties shipped = new Properties();
+        try (InputStream in = CorsTest.class.getResourceAsStream("/application.properties")) {
+            shipped.load(in);
+        }
+        assertEquals("{{env:GATEWAY_CORS_ORIGINS:}}", shipped.getProperty("gateway.cors-origins"));
+        try (GatewayHarness closed = GatewayHarness.start(Map.of("gateway.cors-origins", ""))) {
+            HttpResponse<String> answer = GatewayHarness.send(HttpRequest.newBuilder(closed.uri("/api/skills/dao"))
+                    .header("Origin", ORIGIN).GET().build());
+            assertEquals(200, answer.statusCode());
+            assertEquals(null, answer.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        }
+    }
+
     private static HttpResponse<String> fromWebApp(String path) {
-        return GatewayHarness.send(HttpRequest.newBuilder(gateway.uri(path)).header("Origin", ORIGIN).GET().build());
+        return from(ORIGIN, path);
+    }
+
+    private static HttpResponse<String> from(String origin, String path) {
+        return GatewayHarness.send(HttpRequest.newBuilder(gateway.uri(path)).header("Origin", origin).GET().build());
     }
 }

@@ -165,6 +165,25 @@ class FaultInjectionTest {
     }
 
     @Test
+    void should_send_a_huge_json_body_without_announcing_its_length() throws Exception {
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.hugeBody());
+
+        HttpResponse<InputStream> response = SimulatorTestSupport.HTTP.send(HttpRequest.newBuilder(URI.create(stateUrl()))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        long received = 0;
+        try (InputStream body = response.body()) {
+            byte[] buffer = new byte[1 << 16];
+            for (int read = body.read(buffer); read >= 0; read = body.read(buffer)) {
+                received += read;
+            }
+        }
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Length").isEmpty(), response.headers().toString());
+        assertTrue(received >= FaultResponder.HUGE_BODY_BYTES, "received " + received + " bytes");
+    }
+
+    @Test
     void should_fail_a_client_reading_a_truncated_body() {
         simulator.faults(Upstream.COMPUTE_UNIT).inject(Fault.truncatedBody());
 

@@ -55,6 +55,7 @@ public final class GatewayHarness implements AutoCloseable {
         properties.put("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));
         properties.put("hyperbeam.timeout-millis", "1500");
         properties.put("arweave.drift-check-enabled", "false");
+        properties.put("gateway.cors-origins", "*");
         properties.putAll(overrides);
         this.main = GatewayApplication.newMain();
         properties.forEach(main::addOverrideProperty);

@@ -40,7 +40,7 @@ class DryrunReaderBreakerTest {
                 return false;
             };
             DryrunReader reader = new DryrunReader(new ComputeUnitClient(HttpClient.newHttpClient(),
-                    URI.create(simulator.cuUrl()), simulator.processId(), Duration.ofSeconds(5)), RegistryModule.load(),
+                    URI.create(simulator.cuUrl()), simulator.processId(), Duration.ofSeconds(5), 16 << 20), RegistryModule.load(),
                     true, new UpstreamTiming(new SimpleMeterRegistry()), breaker, new DryrunBudget(0, System::nanoTime),
                     buggy, Duration.ZERO);
             RegistryRequest info = new RegistryRequest("info", "info", new TreeMap<>());

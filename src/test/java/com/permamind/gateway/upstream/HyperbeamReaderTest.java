@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class HyperbeamReaderTest {
 
-    private static final NodeHttpClient HTTP = new NodeHttpClient(4, Duration.ofSeconds(1));
+    private static final NodeHttpClient HTTP = new NodeHttpClient(4, Duration.ofSeconds(1), 1 << 20);
 
     private final CountDownLatch release = new CountDownLatch(1);
     private ServerSocket node;
