@@ -60,9 +60,8 @@ class StaleWhileDegradedTest {
 
         HttpResponse<String> refreshed = gateway.awaitSource("/api/skills/semver-order", "cache", DRYRUN_MILLIS * 3);
         assertEquals(good.body(), refreshed.body());
-        // a skill's latest record comes from the registry snapshot, one Search-Skills
-        assertEquals(Map.of("Search-Skills", 1L), gateway.simulator().calls(Upstream.COMPUTE_UNIT),
-                "five stale reads of one key sent one refresh");
+        assertEquals(1, gateway.simulator().calls(Upstream.COMPUTE_UNIT).values().stream().mapToLong(Long::longValue).sum(),
+                "five stale reads of one key sent one refresh: " + gateway.simulator().calls(Upstream.COMPUTE_UNIT));
         assertEquals(0, gateway.simulator().calls(Upstream.HYPERBEAM, "get-skill"), "the open breaker was bypassed");
     }
 }
