@@ -1,5 +1,7 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.Sha256;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
