@@ -4,24 +4,28 @@ import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** The project's own Lua module (lua/registry.lua) through the luaj bridge, fed the state as the node would. */
+/**
+ * The project's own Lua module (lua/registry.lua) through the luaj bridge, fed the state as the node
+ * would: what the process last patched, so a Register-Skill shows and a Record-Download does not.
+ */
 final class ProjectLuaModule implements LuaReads {
 
     private final RegistryModule module;
-    private final String skillsJson;
-    private final RegistryState decoded;
+    private final Supplier<SkillsSnapshot> patched;
+    private final LuaStateMode mode;
+    // decoded once per patch
+    private volatile Decoded decoded;
 
-    private ProjectLuaModule(RegistryModule module, String skillsJson, RegistryState decoded) {
+    private ProjectLuaModule(RegistryModule module, Supplier<SkillsSnapshot> patched, LuaStateMode mode) {
         this.module = module;
-        this.skillsJson = skillsJson;
-        this.decoded = decoded;
+        this.patched = patched;
+        this.mode = mode;
     }
 
-    static ProjectLuaModule load(SkillsSnapshot snapshot, LuaStateMode mode) {
-        RegistryModule module = RegistryModule.load();
-        RegistryState decoded = mode == LuaStateMode.DECODED ? module.decode(snapshot.skillsJson()) : null;
-        return new ProjectLuaModule(module, snapshot.skillsJson(), decoded);
+    static ProjectLuaModule load(Supplier<SkillsSnapshot> patched, LuaStateMode mode) {
+        return new ProjectLuaModule(RegistryModule.load(), patched, mode);
     }
 
     @Override
@@ -31,8 +35,18 @@ final class ProjectLuaModule implements LuaReads {
 
     @Override
     public String call(String function, Map<String, String> request) {
-        return decoded != null
-                ? module.call(function, decoded, request)
-                : module.callWithJsonState(function, skillsJson, request);
+        SkillsSnapshot state = patched.get();
+        if (mode != LuaStateMode.DECODED) {
+            return module.callWithJsonState(function, state.skillsJson(), request);
+        }
+        Decoded current = decoded;
+        if (current == null || current.snapshot != state) {
+            current = new Decoded(state, module.decode(state.skillsJson()));
+            decoded = current;
+        }
+        return module.call(function, current.state, request);
+    }
+
+    private record Decoded(SkillsSnapshot snapshot, RegistryState state) {
     }
 }

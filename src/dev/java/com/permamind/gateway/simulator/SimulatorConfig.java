@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * @param luaModule        a replacement for the project's Lua module, if any
  */
 public record SimulatorConfig(Path stateFile, String processId, String moduleId, String host,
-                              int hyperbeamPort, int computeUnitPort, LuaStateMode luaState,
+                              int hyperbeamPort, int computeUnitPort, int messengerUnitPort, LuaStateMode luaState,
                               OptionalLong pinnedNow, boolean nowFromStateFile, long orderSeed,
                               Optional<LuaReads> luaModule) {
 
@@ -47,6 +47,7 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         private String host = "127.0.0.1";
         private int hyperbeamPort;
         private int computeUnitPort;
+        private int messengerUnitPort;
         private LuaStateMode luaState = LuaStateMode.JSON_STRING;
         private OptionalLong pinnedNow = OptionalLong.empty();
         private boolean nowFromStateFile;
@@ -84,6 +85,12 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
             return this;
         }
 
+        /** 0 (the default) picks a free port. */
+        public Builder messengerUnitPort(int port) {
+            this.messengerUnitPort = port;
+            return this;
+        }
+
         public Builder luaState(LuaStateMode luaState) {
             this.luaState = luaState;
             return this;
@@ -112,7 +119,7 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         }
 
         public SimulatorConfig build() {
-            return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort,
+            return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort, messengerUnitPort,
                     luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule));
         }
     }

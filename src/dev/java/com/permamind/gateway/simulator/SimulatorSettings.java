@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * The command line of {@link RegistrySimulator#main}: {@code --key=value} arguments, or system
  * properties {@code simulator.key}, with the keys {@code state}, {@code host}, {@code hyperbeam.port},
- * {@code cu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
+ * {@code cu.port}, {@code mu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
  * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds) and {@code seed}.
  * Without {@code state}: {@code $REGISTRY_FIXTURE}, else {@code ../shared/fixtures/registry-state.json}.
  */
@@ -40,6 +40,7 @@ record SimulatorSettings(Map<String, String> values) {
         ifSet("host", builder::host);
         ifSet("hyperbeam.port", port -> builder.hyperbeamPort(Integer.parseInt(port)));
         ifSet("cu.port", port -> builder.computeUnitPort(Integer.parseInt(port)));
+        ifSet("mu.port", port -> builder.messengerUnitPort(Integer.parseInt(port)));
         ifSet("process.id", builder::processId);
         ifSet("module.id", builder::moduleId);
         ifSet("lua.state", mode -> builder.luaState(LuaStateMode.valueOf(mode.toUpperCase(Locale.ROOT).replace('-', '_'))));
