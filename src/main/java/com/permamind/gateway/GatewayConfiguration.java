@@ -352,7 +352,13 @@ public class GatewayConfiguration extends OnceMadeBeans {
         return once("computeUnitBreaker", () -> breaker("ao", meters, context));
     }
 
-    // hyperbeam.breaker.* or ao.breaker.*
+    /** The download forwarder's own: a node that refuses writes sends no read to the dryrun, nor the reverse. */
+    @BindToRegistry
+    public CircuitBreaker forwarderBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
+        return once("forwarderBreaker", () -> breaker("download-events.forwarder", meters, context));
+    }
+
+    // hyperbeam.breaker.*, ao.breaker.* or download-events.forwarder.breaker.*
     private static CircuitBreaker breaker(String tier, MeterRegistry meters, CamelContext context) {
         java.util.function.Function<String, String> setting = key -> context.resolvePropertyPlaceholders(
                 "{{" + tier + ".breaker." + key + "}}");
@@ -364,7 +370,11 @@ public class GatewayConfiguration extends OnceMadeBeans {
                 .permittedNumberOfCallsInHalfOpenState(Integer.parseInt(setting.apply("permitted-calls-in-half-open-state")))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
-        CircuitBreaker breaker = breakers.circuitBreaker(tier.equals("ao") ? "compute-unit" : tier);
+        CircuitBreaker breaker = breakers.circuitBreaker(switch (tier) {
+            case "ao" -> "compute-unit";
+            case "download-events.forwarder" -> "download-forwarder";
+            default -> tier;
+        });
         breaker.getEventPublisher().onStateTransition(event -> LOG.warn("{} circuit breaker: {}", breaker.getName(),
                 event.getStateTransition()));
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);

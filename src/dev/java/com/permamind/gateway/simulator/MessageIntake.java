@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -54,6 +55,7 @@ final class MessageIntake {
     private final LongSupplier clock;
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final List<ReceivedMessage> taken = new CopyOnWriteArrayList<>();
+    private final List<Consumer<ReceivedMessage>> listeners = new CopyOnWriteArrayList<>();
 
     MessageIntake(String processId, ProcessState state, LongSupplier clock) {
         this.processId = processId;
@@ -104,7 +106,12 @@ final class MessageIntake {
         ReceivedMessage message = new ReceivedMessage(id, item.ownerAddress(), Map.copyOf(tags),
                 new String(item.data(), StandardCharsets.UTF_8), arrivedAt, via.id, count);
         taken.add(message);
+        listeners.forEach(listener -> listener.accept(message));
         return new Verdict(200, null, message);
+    }
+
+    void onTaken(Consumer<ReceivedMessage> listener) {
+        listeners.add(listener);
     }
 
     List<ReceivedMessage> taken() {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A local stand-in for the gateway's upstreams, a HyperBEAM node, an AO compute unit and a
@@ -144,6 +145,11 @@ public final class RegistrySimulator implements AutoCloseable {
      */
     public List<ReceivedMessage> messages() {
         return intake.taken();
+    }
+
+    /** Called with each message the process takes, on the thread that took it (an event loop: be quick). */
+    public void onMessage(Consumer<ReceivedMessage> listener) {
+        intake.onTaken(listener);
     }
 
     /**

@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.SecureRandomSpi;
 import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.RSAPrivateCrtKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 
@@ -64,6 +66,17 @@ public final class ArweaveWallet {
             throw new WalletException("wallet file " + jwkFile + " cannot be read: " + e.getClass().getSimpleName());
         }
         return fromJwk(jwk, "wallet file " + jwkFile);
+    }
+
+    /** A new wallet whose key exists only in this process (a few seconds of key generation). */
+    public static ArweaveWallet generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(new RSAKeyGenParameterSpec(MODULUS_BYTES * 8, PUBLIC_EXPONENT));
+            return of((RSAPrivateCrtKey) generator.generateKeyPair().getPrivate());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK generates RSA keys", e);
+        }
     }
 
     /** A wallet from a key already in memory (tests generate theirs). */

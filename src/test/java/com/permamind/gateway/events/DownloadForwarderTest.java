@@ -93,7 +93,10 @@ class DownloadForwarderTest {
 
     @Test
     void records_nothing_could_deliver_are_parked_with_their_reason_and_the_events_behind_them_are_still_delivered() {
-        gateway = RunningGateway.start(simulator, kafka, settings);
+        // the gateway's cache learns that this skill does not exist: its downloads are parked, not sent
+        HttpResponse<String> notFound = EventsTestSupport.get(gateway = RunningGateway.start(simulator, kafka, settings),
+                "/api/skills/no-such-skill");
+        assertEquals(404, notFound.statusCode(), notFound.body());
         String topic = settings.get("download-events.topic");
         byte[] notJson = "downloaded bundler, honest".getBytes(StandardCharsets.UTF_8);
         byte[] wrongSchema = ("{\"schema\":2,\"eventId\":\"0b5c6f1e-8a4d-4c55-9a43-3f1f3c1d2e01\",\"type\":"
@@ -102,6 +105,8 @@ class DownloadForwarderTest {
         produce(kafka.bootstrapServers(), topic, "bundler", notJson);
         produce(kafka.bootstrapServers(), topic, "bundler", wrongSchema);
         String unknownSkill = eventIdOf(postDownload(gateway, "no-such-skill", null));
+        // not known missing: sent, and ignored by the process as the real handler ignores it
+        String unknownVersion = eventIdOf(postDownload(gateway, SKILL, "{\"version\":\"9.9.9\"}"));
         String delivered = eventIdOf(postDownload(gateway, SKILL, "{\"version\":\"1.0.5\"}"));
 
         assertTrue(eventually(() -> deliveredEventIds(simulator).contains(delivered), 30_000),
@@ -123,8 +128,12 @@ class DownloadForwarderTest {
         assertEquals("1", header(parked.get(1), "dlq-offset"));
         assertEquals("no-such-skill", parked.get(2).key());
         assertTrue(new String(parked.get(2).value(), StandardCharsets.UTF_8).contains(unknownSkill));
-        assertTrue(header(parked.get(2), "dlq-reason").startsWith("not_found: "), header(parked.get(2), "dlq-reason"));
+        assertEquals("not_found: the gateway's cache holds a 404 for skill 'no-such-skill'",
+                header(parked.get(2), "dlq-reason"));
         assertTrue(Long.parseLong(header(parked.get(2), "dlq-parked-at")) > 0);
+        assertTrue(deliveredEventIds(simulator).contains(unknownVersion), "an unknown version is the process's to ignore");
+        assertTrue(simulator.messages().stream().filter(message -> message.data().equals(unknownVersion))
+                .allMatch(message -> message.downloadCount() == null), "and the process ignored it");
     }
 
     @Test

@@ -23,8 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,13 +37,12 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessWritesTest {
 
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static RegistrySimulator simulator;
-    private static DryRunClient dryrun;
 
     @BeforeAll
     static void start() {
         simulator = new RegistrySimulator(fixtureConfig().build()).start();
-        dryrun = new DryRunClient(simulator);
     }
 
     @AfterAll
@@ -137,10 +136,24 @@ class ProcessWritesTest {
         return messages.get(messages.size() - 1);
     }
 
+    // each dryrun with a body and a client of its own: a compute unit answers an identical body from
+    // its cache, and holds each client to a few dryruns a minute
     private static int dryrunCount(String name, String version) {
-        Map<String, String> tags = version == null ? Map.of("Action", "Get-Skill", "Name", name)
-                : Map.of("Action", "Get-Skill", "Name", name, "Version", version);
-        return DryRunClient.data(dryrun.reply(tags)).path("downloadCount").asInt();
+        ObjectNode body = MAPPER.createObjectNode().put("Id", UUID.randomUUID().toString()).put("Owner", "1234")
+                .put("Target", simulator.processId()).put("Anchor", "0").put("Data", "1234");
+        var tags = body.putArray("Tags");
+        tags.addObject().put("name", "Action").put("value", "Get-Skill");
+        tags.addObject().put("name", "Name").put("value", name);
+        if (version != null) {
+            tags.addObject().put("name", "Version").put("value", version);
+        }
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(simulator.cuUrl() + "/dry-run?process-id="
+                        + simulator.processId()))
+                .header("Content-Type", "application/json")
+                .header("X-Forwarded-For", "10.8." + CLIENTS.get() % 250 + "." + CLIENTS.getAndIncrement() / 250 % 250)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
+        assertEquals(200, answer.statusCode(), answer.body());
+        return DryRunClient.data(json(answer).path("Messages").get(0)).path("downloadCount").asInt();
     }
 
     private static int nodeCount(String name, String version) {
