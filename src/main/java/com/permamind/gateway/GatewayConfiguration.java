@@ -125,20 +125,18 @@ public class GatewayConfiguration extends OnceMadeBeans {
     }
 
     /**
-     * The HyperBEAM tier, for reads and the forwarder's deliveries: a connection for every caller
-     * that can block on a node at once (the upstream threads, the forwarder's deliveries, the
-     * readiness probe).
+     * The HyperBEAM tier's reads: a connection for every caller that can block on a node at once
+     * (the upstream threads, the readiness probe). The forwarder's messages have a client of their own.
      */
     @BindToRegistry
     public NodeHttpClient hyperbeamHttpClient(CamelContext context,
             @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
-            @PropertyInject("gateway.upstream-threads") int upstreamThreads,
-            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce) {
+            @PropertyInject("gateway.upstream-threads") int upstreamThreads) {
         return once("hyperbeamHttpClient", () -> {
-            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis));
+            NodeHttpClient http = new NodeHttpClient(upstreamThreads + 1, Duration.ofMillis(connectMillis));
             try {
-                // closed with the context's services, after its routes stopped: by then the reads and
-                // deliveries in flight have finished (GracefulShutdownTest)
+                // closed with the context's services, after its routes stopped: by then the reads in
+                // flight have finished (GracefulShutdownTest)
                 context.addService(new ServiceSupport() {
                     @Override
                     protected void doStop() {

@@ -97,6 +97,8 @@ public class ForwarderPause extends KafkaConsumerListener {
     /** Seconds since the oldest event a consumer holds unfinished was put on the topic; 0 when none is held. */
     public double lagSeconds() {
         long now = System.currentTimeMillis();
+        // a consumer whose thread ended (the route stopped) holds nothing any more: its events come again
+        allStates.removeIf(state -> !state.thread.isAlive());
         long oldest = allStates.stream().mapToLong(state -> state.oldestUnfinishedAt).filter(at -> at > 0)
                 .min().orElse(now);
         return Math.max(0, now - oldest) / 1000.0;
@@ -229,6 +231,7 @@ public class ForwarderPause extends KafkaConsumerListener {
     }
 
     private static final class ConsumerState {
+        final Thread thread = Thread.currentThread();
         Consumer<?, ?> consumer;
         boolean paused;
         long pauseStartedAt;

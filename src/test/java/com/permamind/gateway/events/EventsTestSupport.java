@@ -11,7 +11,6 @@ import com.permamind.gateway.simulator.LuaStateMode;
 import com.permamind.gateway.simulator.ReceivedMessage;
 import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.SimulatorConfig;
-import com.permamind.gateway.simulator.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -43,6 +42,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assertions;
 
 /** What the download events tests share: the simulator, HTTP calls, and reading and writing topics. */
 final class EventsTestSupport {
@@ -186,6 +186,20 @@ final class EventsTestSupport {
     /** The messages of docs/download-event.schema.json about this event; empty when it conforms. */
     static Set<String> schemaViolations(JsonNode event) {
         return new HashSet<>(SchemaHolder.SCHEMA.validate(event).stream().map(ValidationMessage::getMessage).toList());
+    }
+
+    /** The event id of a POST's 202 answer. */
+    static String eventIdOf(HttpResponse<String> answer) {
+        Assertions.assertEquals(202, answer.statusCode(), answer.body());
+        return json(answer.body()).path("eventId").asText();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits until the condition holds; returns whether it did in time. */

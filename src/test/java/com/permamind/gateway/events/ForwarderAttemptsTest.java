@@ -2,29 +2,23 @@ package com.permamind.gateway.events;
 
 import static com.permamind.gateway.events.EventsTestSupport.deliveredEventIds;
 import static com.permamind.gateway.events.EventsTestSupport.eventually;
+import static com.permamind.gateway.events.EventsTestSupport.eventIdOf;
+import static com.permamind.gateway.events.EventsTestSupport.sleep;
 import static com.permamind.gateway.events.EventsTestSupport.postDownload;
 import static com.permamind.gateway.events.EventsTestSupport.produce;
 import static com.permamind.gateway.events.EventsTestSupport.readTopic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.simulator.Fault;
-import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.Upstream;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * Issue 25's forwarder items: an event the upstream keeps failing gets a bounded window of attempts,
@@ -32,49 +26,16 @@ import org.junit.jupiter.api.TestInfo;
  * kept; an event already accepted is not sent again when the consumer rewinds past it; and the
  * meters the alerts read exist and move.
  */
-class ForwarderAttemptsTest {
-
-    private static EmbeddedKafka kafka;
-    private static RegistrySimulator simulator;
-
-    private Map<String, String> settings;
-    private RunningGateway gateway;
-
-    @BeforeAll
-    static void startUpstreams() {
-        kafka = EmbeddedKafka.start();
-        simulator = EventsTestSupport.startSimulator();
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        if (simulator != null) {
-            simulator.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-    }
+class ForwarderAttemptsTest extends ForwarderTests {
 
     @BeforeEach
-    void ownTopics(TestInfo test) {
-        simulator.reset();
-        String name = test.getTestMethod().orElseThrow().getName().replace('_', '-');
-        settings = new HashMap<>(EventsTestSupport.ownTopics(name.substring(0, Math.min(40, name.length()))));
+    void messengerUnitAndQuietBreaker() {
         settings.put("download-events.forwarder.transport", "mu");
         settings.put("download-events.forwarder.retry-delay-millis", "50");
         settings.put("download-events.forwarder.max-retry-delay-millis", "100");
         // the pause, not the breaker, is under test
         settings.put("download-events.forwarder.breaker.minimum-number-of-calls", "100");
         settings.put("download-events.forwarder.breaker.sliding-window-size", "100");
-    }
-
-    @AfterEach
-    void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        simulator.reset();
     }
 
     @Test
@@ -88,7 +49,7 @@ class ForwarderAttemptsTest {
         CircuitBreaker reads = gateway.bean("hyperbeamBreaker", CircuitBreaker.class);
         simulator.faults(Upstream.MESSENGER_UNIT).inject(Fault.status(503));
 
-        String eventId = EventsTestSupport.json(postDownload(gateway, "bundler", null).body()).path("eventId").asText();
+        String eventId = eventIdOf(postDownload(gateway, "bundler", null));
 
         assertTrue(eventually(() -> pause.pauses() >= 1, 30_000), "the forwarder never paused");
         assertEquals(3, sends(), "one window: the first send and 2 retries, then the forwarder waits");
@@ -178,13 +139,5 @@ class ForwarderAttemptsTest {
         return ("{\"schema\":1,\"eventId\":\"" + eventId + "\",\"type\":\"skill.downloaded\",\"skill\":\"bundler\","
                 + "\"version\":\"1.0.5\",\"occurredAt\":" + System.currentTimeMillis() + ",\"client\":{\"userAgent\":null,"
                 + "\"ipHash\":\"00\"}}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -1,6 +1,6 @@
 package com.permamind.gateway.simulator;
 
-import static com.permamind.gateway.simulator.SimulatorTestSupport.HTTP;
+import static com.permamind.gateway.simulator.SimulatorTestSupport.send;
 import static com.permamind.gateway.simulator.SimulatorTestSupport.MAPPER;
 import static com.permamind.gateway.simulator.SimulatorTestSupport.fixtureConfig;
 import static com.permamind.gateway.simulator.SimulatorTestSupport.get;
@@ -15,8 +15,6 @@ import com.permamind.gateway.ans104.Base64Url;
 import com.permamind.gateway.ans104.DataItem;
 import com.permamind.gateway.ans104.Tag;
 import com.permamind.gateway.ans104.TestWallets;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -198,16 +196,5 @@ class ProcessWritesTest {
         return send(HttpRequest.newBuilder(URI.create(simulator.muUrl() + "/"))
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(item)).build());
-    }
-
-    private static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
