@@ -32,8 +32,22 @@ public class DownloadMessages {
             MessageTransport transport) {
         this.wallet = wallet;
         this.missingWallet = missingWallet;
-        this.target = Base64Url.decode(processId);
+        this.target = processTarget(processId);
         this.transport = transport;
+    }
+
+    // a process id is 32 bytes, base64url: anything else can never be a message's target
+    private static byte[] processTarget(String processId) {
+        try {
+            byte[] target = Base64Url.decode(processId);
+            if (target.length == 32) {
+                return target;
+            }
+        } catch (IllegalArgumentException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("registry.process-id '" + processId
+                + "' is not an AO process id (43 base64url characters)");
     }
 
     /** The wallet address messages are signed as, when there is a wallet. */
