@@ -110,8 +110,13 @@ public class DownloadForwarding {
             throw new UndeliverableEventException("refused: " + answer.refusal());
         }
         accepted.put(eventId, messageId);
-        metrics.delivered();
-        LOG.debug("download event {} delivered as message {}", eventId, messageId);
+        if (answer.before()) {
+            metrics.takenBefore();
+            LOG.info("download event {}: the upstream already had its message {}, counted once", eventId, messageId);
+        } else {
+            metrics.delivered();
+            LOG.debug("download event {} delivered as message {}", eventId, messageId);
+        }
     }
 
     // What a reader was told lately: a 404 for the skill, or for this version of it. Looked up as a

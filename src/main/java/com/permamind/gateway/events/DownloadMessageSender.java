@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * answers: 2xx accepted; 408, 429, 5xx, 402 (payment wanted: another node, or later), connection
  * errors and timeouts are tried again, on the next upstream, after a backoff that honours
  * {@code Retry-After}; any other 4xx refuses the item itself, and the answer is the reason to park it.
+ * But 409: the upstream already holds a message with this id, which can only be this event's (the
+ * same event is always the same item). It was taken before, by a send whose answer was lost (a
+ * timeout) or by a run that crashed before its commit: done, and counted once.
  *
  * <p>One call is one attempt window: at most {@code attempts} sends, then an
  * {@link UpstreamException} leaves the event unfinished, and the forwarder pauses at it. The
@@ -32,8 +35,11 @@ import org.slf4j.LoggerFactory;
  */
 public class DownloadMessageSender {
 
-    /** What became of a message: accepted, or refused with a reason. */
-    public record Answer(boolean accepted, String refusal) {
+    /**
+     * What became of a message: accepted (now, or {@code before}: the upstream already had it), or
+     * refused with a reason.
+     */
+    public record Answer(boolean accepted, boolean before, String refusal) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadMessageSender.class);
@@ -92,10 +98,13 @@ public class DownloadMessageSender {
                 int status = response.statusCode();
                 String body = head(response);
                 if (status >= 200 && status < 300) {
-                    return new Answer(true, null);
+                    return new Answer(true, false, null);
+                }
+                if (status == 409) {
+                    return new Answer(true, true, null);
                 }
                 if (status >= 400 && status < 500 && status != 402 && status != 408 && status != 429) {
-                    return new Answer(false, "HTTP " + status + " from " + target.getHost() + ": " + reason(body));
+                    return new Answer(false, false, "HTTP " + status + " from " + target.getHost() + ": " + reason(body));
                 }
                 failure = new Failure("HTTP " + status + " from " + target.getHost()
                         + (status == 402 ? " (payment required)" : ""), retryAfter(response));

@@ -11,7 +11,8 @@ import org.apache.camel.Header;
  * {@code registry_download_events_total{outcome=accepted|delivered|parked}},
  * {@code registry_download_messages_sent_total{transport}} (messages an upstream accepted),
  * {@code registry_download_messages_repeats_avoided_total} (events whose message was known accepted,
- * so not sent again) and {@code registry_download_events_parked_total{reason}}; the forwarder's lag
+ * so not sent again), {@code registry_download_messages_taken_before_total} (sent again, and the
+ * upstream said it had the message already) and {@code registry_download_events_parked_total{reason}}; the forwarder's lag
  * is {@link ForwarderPause}'s.
  */
 public class DownloadMetrics {
@@ -25,6 +26,7 @@ public class DownloadMetrics {
     private final Counter parked;
     private final Counter sent;
     private final Counter repeatsAvoided;
+    private final Counter takenBefore;
 
     public DownloadMetrics(MeterRegistry meters, MessageTransport transport) {
         this.meters = meters;
@@ -36,6 +38,9 @@ public class DownloadMetrics {
                 .register(meters);
         repeatsAvoided = Counter.builder("registry.download.messages.repeats.avoided")
                 .description("Download events not sent again: their message was already accepted").register(meters);
+        takenBefore = Counter.builder("registry.download.messages.taken.before")
+                .description("Download messages sent again that the upstream already had (409): counted once")
+                .register(meters);
     }
 
     private Counter events(String outcome) {
@@ -55,6 +60,12 @@ public class DownloadMetrics {
 
     void repeatAvoided() {
         repeatsAvoided.increment();
+    }
+
+    /** The event is done: the upstream had its message from an earlier send. */
+    void takenBefore() {
+        delivered.increment();
+        takenBefore.increment();
     }
 
     /** An event parked in the dead-letter topic, by its reason's kind. */
