@@ -112,7 +112,7 @@ public class DownloadForwarding {
         accepted.put(eventId, messageId);
         if (answer.before()) {
             metrics.takenBefore();
-            LOG.info("download event {}: the upstream already had its message {}, counted once", eventId, messageId);
+            LOG.debug("download event {}: the upstream already had its message {}, counted once", eventId, messageId);
         } else {
             metrics.delivered();
             LOG.debug("download event {} delivered as message {}", eventId, messageId);
