@@ -2,8 +2,10 @@ package com.permamind.gateway.events;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import org.apache.camel.Header;
 
 /**
@@ -18,7 +20,7 @@ import org.apache.camel.Header;
 public class DownloadMetrics {
 
     /** The first word of a park reason, which keeps the label's values few. */
-    private static final Set<String> REASONS = Set.of("malformed", "bad_request", "not_found", "refused");
+    private static final List<String> REASONS = List.of("malformed", "bad_request", "not_found", "refused", "other");
 
     private final MeterRegistry meters;
     private final Counter accepted;
@@ -27,6 +29,8 @@ public class DownloadMetrics {
     private final Counter sent;
     private final Counter repeatsAvoided;
     private final Counter takenBefore;
+    // registered at start, each reason at 0, so that the alerts and panels find the series before a first park
+    private final Map<String, Counter> parkedByReason = new HashMap<>();
 
     public DownloadMetrics(MeterRegistry meters, MessageTransport transport) {
         this.meters = meters;
@@ -41,6 +45,10 @@ public class DownloadMetrics {
         takenBefore = Counter.builder("registry.download.messages.taken.before")
                 .description("Download messages sent again that the upstream already had (409): counted once")
                 .register(meters);
+        for (String reason : REASONS) {
+            parkedByReason.put(reason, Counter.builder("registry.download.events.parked")
+                    .description("Download events parked, by reason").tag("reason", reason).register(meters));
+        }
     }
 
     private Counter events(String outcome) {
@@ -72,7 +80,6 @@ public class DownloadMetrics {
     public void parked(@Header("dlq-reason") String reason) {
         parked.increment();
         String kind = reason == null ? "" : reason.split(":", 2)[0].strip().toLowerCase(Locale.ROOT);
-        Counter.builder("registry.download.events.parked").description("Download events parked, by reason")
-                .tag("reason", REASONS.contains(kind) ? kind : "other").register(meters).increment();
+        parkedByReason.getOrDefault(kind, parkedByReason.get("other")).increment();
     }
 }

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -88,6 +89,11 @@ class DownloadForwarderTest extends ForwarderTests {
         assertTrue(deliveredEventIds(simulator).contains(unknownVersion), "an unknown version is the process's to ignore");
         assertTrue(simulator.messages().stream().filter(message -> message.data().equals(unknownVersion))
                 .allMatch(message -> message.downloadCount() == null), "and the process ignored it");
+        MeterRegistry meters = gateway.context().getRegistry().findSingleByType(MeterRegistry.class);
+        assertEquals(2.0, meters.get("registry.download.events.parked").tag("reason", "malformed").counter().count());
+        assertEquals(1.0, meters.get("registry.download.events.parked").tag("reason", "not_found").counter().count());
+        assertEquals(0.0, meters.get("registry.download.events.parked").tag("reason", "refused").counter().count());
+        assertEquals(3.0, meters.get("registry.download.events").tag("outcome", "parked").counter().count());
     }
 
     @Test
