@@ -1,6 +1,6 @@
 // Verifies an ANS-104 data item with arbundles, an implementation independent of the gateway's.
 // Usage: node verify.js item.bin
-// Prints {"valid", "id", "signatureType", "tags"} as JSON; exits 0 when the item is valid, 1 when
+// Prints {"valid", "id", "signatureType", "owner", "target", "tags"} as JSON; exits 0 when the item is valid, 1 when
 // it is not, 2 when it cannot be read at all.
 "use strict";
 
@@ -15,6 +15,8 @@ async function main(file) {
     valid,
     id: item.id,
     signatureType: item.signatureType,
+    owner: valid ? item.owner : null,
+    target: valid ? item.target : null,
     tags: valid ? item.tags : [],
   }));
   return valid ? 0 : 1;

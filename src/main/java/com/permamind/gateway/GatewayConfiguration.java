@@ -129,22 +129,19 @@ public class GatewayConfiguration extends OnceMadeBeans {
     }
 
     /**
-     * The HyperBEAM tier, for reads and the forwarder's deliveries: a connection for every caller
-     * that can block on a node at once (the upstream threads, the forwarder's deliveries, the
-     * readiness probe).
+     * The HyperBEAM tier's reads: a connection for every caller that can block on a node at once
+     * (the upstream threads, the readiness probe). The forwarder's messages have a client of their own.
      */
     @BindToRegistry
     public NodeHttpClient hyperbeamHttpClient(CamelContext context,
             @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
             @PropertyInject("gateway.upstream-threads") int upstreamThreads,
-            @PropertyInject("download-events.forwarder.deliveries-at-once") int deliveriesAtOnce,
             @PropertyInject("hyperbeam.max-answer-bytes") long maxAnswerBytes) {
         return once("hyperbeamHttpClient", () -> {
-            NodeHttpClient http = new NodeHttpClient(upstreamThreads + deliveriesAtOnce + 1, Duration.ofMillis(connectMillis),
-                    maxAnswerBytes);
+            NodeHttpClient http = new NodeHttpClient(upstreamThreads + 1, Duration.ofMillis(connectMillis), maxAnswerBytes);
             try {
-                // closed with the context's services, after its routes stopped: by then the reads and
-                // deliveries in flight have finished (GracefulShutdownTest)
+                // closed with the context's services, after its routes stopped: by then the reads in
+                // flight have finished (GracefulShutdownTest)
                 context.addService(new ServiceSupport() {
                     @Override
                     protected void doStop() {
@@ -376,7 +373,13 @@ public class GatewayConfiguration extends OnceMadeBeans {
         return once("computeUnitBreaker", () -> breaker("ao", meters, context));
     }
 
-    // hyperbeam.breaker.* or ao.breaker.*
+    /** The download forwarder's own: a node that refuses writes sends no read to the dryrun, nor the reverse. */
+    @BindToRegistry
+    public CircuitBreaker forwarderBreaker(@BeanInject MeterRegistry meters, CamelContext context) {
+        return once("forwarderBreaker", () -> breaker("download-events.forwarder", meters, context));
+    }
+
+    // hyperbeam.breaker.*, ao.breaker.* or download-events.forwarder.breaker.*
     private static CircuitBreaker breaker(String tier, MeterRegistry meters, CamelContext context) {
         java.util.function.Function<String, String> setting = key -> context.resolvePropertyPlaceholders(
                 "{{" + tier + ".breaker." + key + "}}");
@@ -388,7 +391,11 @@ public class GatewayConfiguration extends OnceMadeBeans {
                 .permittedNumberOfCallsInHalfOpenState(Integer.parseInt(setting.apply("permitted-calls-in-half-open-state")))
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
-        CircuitBreaker breaker = breakers.circuitBreaker(tier.equals("ao") ? "compute-unit" : tier);
+        CircuitBreaker breaker = breakers.circuitBreaker(switch (tier) {
+            case "ao" -> "compute-unit";
+            case "download-events.forwarder" -> "download-forwarder";
+            default -> tier;
+        });
         breaker.getEventPublisher().onStateTransition(event -> LOG.warn("{} circuit breaker: {}", breaker.getName(),
                 event.getStateTransition()));
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.permamind.gateway.GatewayApplication;
 import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.dev.RegistryFixture;
-import com.permamind.gateway.simulator.LuaReads;
+import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.LuaStateMode;
-import com.permamind.gateway.simulator.RecordedRequest;
 import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.SimulatorConfig;
 import com.permamind.gateway.simulator.Upstream;
@@ -38,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -53,7 +53,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * POST /api/skills/{name}/downloads under load, everything in this process but the load generator:
- * an embedded Kafka broker, the simulated HyperBEAM node (state decoded once) and the gateway.
+ * an embedded Kafka broker, the simulated HyperBEAM node (whose push answers after a set time, 300 ms
+ * by default, as a remote node does) and the gateway, signing each message (RSA-4096).
  * Prints one table:
  * <ol>
  * <li>baseline: a bare Kafka producer (acks=all, idempotent) with one thread per connection, each
@@ -62,7 +63,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * stopped, so the figures are the POST path's;</li>
  * <li>the forwarder alone draining what that left on the topic;</li>
  * <li>both at once, as in production;</li>
- * <li>the forwarder's end-to-end lag (POST sent to the node receiving record-download) at a fixed rate
+ * <li>how long the burst of the last phase takes to drain, and the forwarder's lag gauge then;</li>
+ * <li>the forwarder's end-to-end lag (POST sent to the process taking its message) at a fixed rate
  * the forwarder can sustain.</li>
  * </ol>
  * Each phase also shows the CPU time per event of everything that took part, which, unlike rates on
@@ -93,57 +95,22 @@ public final class DownloadEventsBenchmark {
     }
 
     /**
-     * A node whose record-download costs nothing, so the figures are the gateway's and the broker's:
-     * the project's Lua module under luaj spends milliseconds of this machine's CPU per call summing
-     * a skill's downloads (argument {@code lua} runs it instead). A real node is slower still and remote,
-     * which is why the forwarder is decoupled from the POST by the topic.
-     */
-    private static final class InstantRecordDownload implements LuaReads {
-        private final Deliveries deliveries;
-
-        InstantRecordDownload(Deliveries deliveries) {
-            this.deliveries = deliveries;
-        }
-
-        @Override
-        public boolean hasFunction(String function) {
-            return function.equals("record-download");
-        }
-
-        @Override
-        public String call(String function, Map<String, String> request) {
-            deliveries.seen(request.get("eventid"), System.nanoTime());
-            return "{\"ok\":true,\"data\":{\"skillName\":\"" + request.get("name") + "\",\"downloadCount\":1}}";
-        }
-    }
-
-    /**
-     * Notes when the simulated node first saw each event id. With the stub node the node itself says
-     * so, and the simulator's call log (a copy-on-write list of every request, which costs more to
-     * extend and to copy the longer it gets) is emptied every 100 ms, so that watching costs the
-     * system under test nothing that grows with the run. With the Lua node the log is scanned every
-     * 2 ms, only the requests not seen yet.
+     * Notes when the simulated registry process first took each event's message (its data is the event
+     * id). The simulator's logs (copy-on-write lists, which cost more to extend the longer they get)
+     * are emptied every 100 ms, so that watching costs the system under test nothing that grows with
+     * the run.
      */
     private static final class Deliveries implements AutoCloseable {
         private final Map<String, Long> firstSeenNanos = new ConcurrentHashMap<>();
         private volatile Thread thread;
 
-        void watch(RegistrySimulator simulator, boolean fromCallLog) {
+        void watch(RegistrySimulator simulator) {
+            simulator.onMessage(message -> seen(message.data(), System.nanoTime()));
             thread = new Thread(() -> {
-                int scanned = 0;
                 while (!Thread.currentThread().isInterrupted()) {
-                    if (fromCallLog) {
-                        List<RecordedRequest> requests = simulator.requests(Upstream.HYPERBEAM);
-                        long now = System.nanoTime();
-                        for (int i = Math.min(scanned, requests.size()); i < requests.size(); i++) {
-                            seen(requests.get(i).queryParam("eventid"), now);
-                        }
-                        scanned = requests.size();
-                    } else {
-                        simulator.resetCounters();
-                    }
+                    simulator.resetCounters();
                     try {
-                        Thread.sleep(fromCallLog ? 2 : 100);
+                        Thread.sleep(100);
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -191,7 +158,7 @@ public final class DownloadEventsBenchmark {
         int connections = intArg(args, 1, 64);
         int lagRate = intArg(args, 2, 200);
         int partitions = intArg(args, 3, 1);
-        boolean luaNode = args.length > 4 && args[4].equals("lua");
+        int pushMillis = intArg(args, 4, 300);
         String script = Path.of("bench/download-events.lua").toAbsolutePath().toString();
         String loadBefore = loadAverage();
 
@@ -199,10 +166,9 @@ public final class DownloadEventsBenchmark {
         SimulatorConfig.Builder node = SimulatorConfig.builder(RegistryFixture.defaultPath())
                 .pinNowToStateFile().luaState(LuaStateMode.DECODED);
         Deliveries deliveries = new Deliveries();
-        if (!luaNode) {
-            node.luaModule(new InstantRecordDownload(deliveries));
-        }
         RegistrySimulator simulator = new RegistrySimulator(node.build()).start();
+        // a node that takes the message at once and answers the push after this long
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(pushMillis, 0));
         Main gateway = null;
         List<String[]> rows = new ArrayList<>();
         List<String> warmUps = new ArrayList<>();
@@ -217,7 +183,7 @@ public final class DownloadEventsBenchmark {
             int port = freePort();
             gateway = startGateway(simulator, kafka, port, partitions);
             String url = "http://127.0.0.1:" + port;
-            deliveries.watch(simulator, luaNode);
+            deliveries.watch(simulator);
 
             // the POST path and the forwarder both, until the JIT has compiled them; the forwarder then
             // skips what that left (far more than it can deliver in a phase: at thousands of POSTs per
@@ -268,6 +234,17 @@ public final class DownloadEventsBenchmark {
                     cpuPerEvent(cpuLoad, accepted), Long.toString(load.errors)});
             rows.add(new String[] {"forwarder during that load", rate(deliveredDuring / loadSeconds),
                     "-", "-", "-", "-", String.format(Locale.ROOT, "%,d left", backlog)});
+            // the burst drains: how long the forwarder takes to catch up, and its lag gauge then
+            long drainFrom = System.nanoTime();
+            long expected = deliveredBefore + accepted;
+            long drained = deliveries.awaitAtLeast(expected, 6L * seconds * 1000L);
+            double drainSeconds = (System.nanoTime() - drainFrom) / 1e9;
+            Thread.sleep(500);
+            double lagGauge = gateway.getCamelContext().getRegistry().findSingleByType(MeterRegistry.class)
+                    .get("registry.forwarder.lag.seconds").gauge().value();
+            rows.add(new String[] {"the burst drains", rate(Math.max(0, backlog - (expected - drained)) / drainSeconds),
+                    "-", "-", "-", "-", String.format(Locale.ROOT, "%,d left after %.1f s; lag gauge then %.1f s",
+                            expected - drained, drainSeconds, lagGauge)});
             skipBacklog(gateway, kafka);
 
             double cpuLagBefore = processCpuMs();
@@ -275,7 +252,7 @@ public final class DownloadEventsBenchmark {
             rows.add(new String[] {"POST via gateway at a fixed " + lagRate + "/s", rate(lag.sentPerSecond),
                     ms(lag.postP50Ms), ms(lag.postP99Ms), ms(lag.postMaxMs),
                     cpuPerEvent(processCpuMs() - cpuLagBefore, (long) lagRate * seconds), Long.toString(lag.postErrors)});
-            rows.add(new String[] {"forwarder lag, POST sent -> HyperBEAM", rate(lag.deliveredPerSecond),
+            rows.add(new String[] {"forwarder lag, POST sent -> process took it", rate(lag.deliveredPerSecond),
                     ms(lag.lagP50Ms), ms(lag.lagP99Ms), ms(lag.lagMaxMs), "-", lag.undelivered + " undelivered"});
             Baseline baselineAfter = kafkaBaseline(kafka, connections, seconds, warmUps);
             rows.add(baselineAfter.row("baseline again, after the gateway"));
@@ -288,7 +265,7 @@ public final class DownloadEventsBenchmark {
                     + "the forwarder skips the backlog a phase leaves (its group's offsets moved to the end) "
                     + "before the next one%n%n",
                     seconds, connections, partitions,
-                    luaNode ? "the project's Lua module" : "record-download answered at no cost",
+                    "push answered after " + pushMillis + " ms, Record-Download applied on arrival",
                     Runtime.getRuntime().availableProcessors(), loadBefore,
                     loadAverage(), JIT_SETTLED_SHARE * 100, String.join(", ", warmUps));
             System.out.printf(Locale.ROOT, "%-44s %10s %9s %9s %9s %11s  %s%n", "phase", "accepted/s", "p50 ms",
@@ -408,6 +385,7 @@ public final class DownloadEventsBenchmark {
         main.addOverrideProperty("camel.server.port", Integer.toString(port));
         main.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());
         main.addOverrideProperty("ao.cu-url", simulator.cuUrl());
+        main.addOverrideProperty("download-events.wallet-throwaway", "true");
         main.addOverrideProperty("registry.process-id", simulator.processId());
         main.addOverrideProperty("registry.lua-module-id", simulator.moduleId());
         main.addOverrideProperty("gateway.clock-pinned-at", Long.toString(RegistryFixture.load().now()));

@@ -396,6 +396,8 @@ public final class PerformanceSuite implements AutoCloseable {
         options.addAll(moreOptions);
         // the dev launcher's name for the broker setting; harmless if the gateway reads another
         options.add("-Dkafka.bootstrap-servers=" + kafka.bootstrapServers());
+        // the forwarder signs its messages with a wallet made at start, as in the embedded default
+        options.add("-Ddownload-events.wallet-throwaway=true");
         // GatewayConfiguration's registryClock has defaultValue "" for this, which Camel treats as
         // no default: without the property the gateway does not start. Empty = the system clock.
         options.add("-Dgateway.clock-pinned-at=");
@@ -953,7 +955,7 @@ public final class PerformanceSuite implements AutoCloseable {
             }
             result.put("maxLagEvents", maxLag);
             result.put("lagAtLoadEnd", lagAtLoadEnd);
-            // one record-download call per event, each taking the node's latency: the forwarder can
+            // one signed message pushed per event, each taking the node's latency: the forwarder can
             // deliver at most deliveries-at-once events per latency, whatever the POST rate was
             double drainSeconds = Math.max(0.001, (drainEnded - loadEnded) / 1e9);
             result.put("forwarderDeliveredPerSecondAfterLoad",

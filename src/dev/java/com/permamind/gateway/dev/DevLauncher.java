@@ -6,8 +6,9 @@ import com.permamind.gateway.simulator.SimulatorConfig;
 import org.apache.camel.main.Main;
 
 /**
- * The embedded default: the registry simulator on the fixture state (a HyperBEAM node and a
- * compute unit), an in-process Kafka broker, and the gateway wired to them on port 8080.
+ * The embedded default: the registry simulator on the fixture state (a HyperBEAM node, a compute
+ * unit and a messenger unit), an in-process Kafka broker, and the gateway wired to them on port
+ * 8080, signing its download messages with a throwaway wallet made at start.
  * Everything stops on Ctrl-C. Run with {@code mvn -q test-compile exec:java}.
  */
 public final class DevLauncher {
@@ -20,6 +21,7 @@ public final class DevLauncher {
         RegistrySimulator simulator = new RegistrySimulator(SimulatorConfig.builder(RegistryFixture.defaultPath())
                 .hyperbeamPort(Integer.getInteger("dev.hyperbeam.port", 8734))
                 .computeUnitPort(Integer.getInteger("dev.cu.port", 6363))
+                .messengerUnitPort(Integer.getInteger("dev.mu.port", 0))
                 .pinNowToStateFile()
                 .build()).start();
         EmbeddedKafka kafka = EmbeddedKafka.start(Integer.getInteger("dev.kafka.port", 9092));
@@ -27,6 +29,9 @@ public final class DevLauncher {
         Main gateway = GatewayApplication.newMain();
         gateway.addOverrideProperty("hyperbeam.nodes", simulator.hyperbeamUrl());
         gateway.addOverrideProperty("ao.cu-url", simulator.cuUrl());
+        gateway.addOverrideProperty("ao.mu-url", simulator.muUrl());
+        // no wallet file to manage in a demo: the gateway makes one at start and says so
+        gateway.addOverrideProperty("download-events.wallet-throwaway", "true");
         gateway.addOverrideProperty("registry.process-id", simulator.processId());
         gateway.addOverrideProperty("registry.lua-module-id", simulator.moduleId());
         // the simulator's module id was never published: there is nothing on Arweave to compare

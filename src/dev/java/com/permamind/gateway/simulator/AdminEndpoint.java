@@ -9,11 +9,13 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code /__admin/...} on each upstream's port: switch faults and read counters at run time, for
- * manual runs and tests in other processes. {@code ?upstream=hyperbeam|cu} addresses the other
- * upstream, which is how a refused port gets restored over HTTP.
+ * manual runs and tests in other processes. {@code ?upstream=hyperbeam|cu|mu} addresses another
+ * upstream, which is how a refused port gets restored over HTTP. The registry process's writes that
+ * the gateway never sends (Register-Skill, Update-Skill, each followed by a patch) are here too.
  *
  * <pre>
  * POST   /__admin/faults    body: a fault (see {@link FaultJson}); answers the fault now in force
@@ -24,6 +26,9 @@ import java.util.Map;
  * DELETE /__admin/calls     resets counters and the request log
  * GET    /__admin/node      the HyperBEAM node's rules ({@link NodeRules}), from either port
  * PUT    /__admin/node      body: the rules to change, e.g. {"price":10,"balance":0}; answers them all
+ * GET    /__admin/messages  {"messages": [signed messages the process took]}
+ * POST   /__admin/skills/register  body: a version record {name, version, ...}; 204, then the state is patched
+ * POST   /__admin/skills/update    body: a version record of a registered version; 204, downloads reset, patched
  * </pre>
  */
 final class AdminEndpoint {
@@ -34,14 +39,16 @@ final class AdminEndpoint {
     private final Map<Upstream, UpstreamFaults> faults;
     private final Map<Upstream, CallLog> callLogs;
     private final NodeRulesSwitch nodeRules;
+    private final RegistrySimulator simulator;
     private final ObjectMapper mapper;
 
     AdminEndpoint(Upstream self, Map<Upstream, UpstreamFaults> faults, Map<Upstream, CallLog> callLogs,
-                  NodeRulesSwitch nodeRules, ObjectMapper mapper) {
+                  NodeRulesSwitch nodeRules, RegistrySimulator simulator, ObjectMapper mapper) {
         this.self = self;
         this.faults = faults;
         this.callLogs = callLogs;
         this.nodeRules = nodeRules;
+        this.simulator = simulator;
         this.mapper = mapper;
     }
 
@@ -59,6 +66,10 @@ final class AdminEndpoint {
         });
         router.get(PREFIX + "/node").handler(context -> json(context, nodeRules.current().toJson(mapper)));
         router.put(PREFIX + "/node").handler(this::switchNodeRules);
+        router.get(PREFIX + "/messages").handler(context -> json(context, mapper.createObjectNode()
+                .set("messages", mapper.valueToTree(simulator.messages()))));
+        router.post(PREFIX + "/skills/register").handler(context -> write(context, simulator::registerSkill));
+        router.post(PREFIX + "/skills/update").handler(context -> write(context, simulator::updateSkill));
         router.route(PREFIX + "/*").handler(context -> error(context, 404, "no such admin endpoint"));
         router.route(PREFIX + "/*").failureHandler(this::failed);
     }
@@ -93,6 +104,22 @@ final class AdminEndpoint {
         }
         nodeRules.switchTo(rules);
         json(context, rules.toJson(mapper));
+    }
+
+    private void write(RoutingContext context, Consumer<ObjectNode> handler) {
+        JsonNode record;
+        try {
+            record = mapper.readTree(context.body().asString());
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            error(context, 400, "the body must be a JSON version record");
+            return;
+        }
+        if (!(record instanceof ObjectNode object)) {
+            error(context, 400, "the body must be a JSON version record");
+            return;
+        }
+        handler.accept(object);
+        context.response().setStatusCode(204).end();
     }
 
     /** A bad admin request (unknown upstream, mode...) is the caller's mistake: 400, not 500. */

@@ -117,7 +117,7 @@ final class FaultResponder {
         if (fault.body() != null) {
             String type = fault.body().stripLeading().startsWith("{") ? "application/json" : "text/plain";
             response.putHeader("Content-Type", type).end(fault.body());
-        } else if (upstream == Upstream.COMPUTE_UNIT) {
+        } else if (upstream != Upstream.HYPERBEAM) {
             response.putHeader("Content-Type", "application/json").end("{\"error\":\"" + reason + "\"}");
         } else {
             response.putHeader("Content-Type", "text/plain").end(reason);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A HyperBEAM node serving dynamic reads of one process with one Lua module (contract §3, §4):
@@ -25,28 +26,37 @@ final class HyperBeamProtocol implements UpstreamProtocol {
     private final String processId;
     private final String moduleId;
     private final LuaReads lua;
-    private final SkillsSnapshot snapshot;
+    private final Supplier<SkillsSnapshot> patched;
+    private final MessagePush push;
     private final ObjectMapper mapper;
     private final NodeRulesSwitch rules;
 
-    HyperBeamProtocol(Vertx vertx, String processId, String moduleId, LuaReads lua, SkillsSnapshot snapshot,
-                      ObjectMapper mapper, NodeRulesSwitch rules) {
+    HyperBeamProtocol(Vertx vertx, String processId, String moduleId, LuaReads lua, Supplier<SkillsSnapshot> patched,
+                      MessagePush push, ObjectMapper mapper, NodeRulesSwitch rules) {
         this.vertx = vertx;
         this.processId = processId;
         this.moduleId = moduleId;
         this.lua = lua;
-        this.snapshot = snapshot;
+        this.patched = patched;
+        this.push = push;
         this.mapper = mapper;
         this.rules = rules;
     }
 
     @Override
     public String functionOf(RoutingContext context) {
+        if (MessagePush.isPush(context)) {
+            return MessagePush.FUNCTION;
+        }
         return HyperBeamPath.parse(context.request().path()).map(HyperBeamPath::function).orElse(UNRECOGNISED);
     }
 
     @Override
     public void answer(RoutingContext context) {
+        if (MessagePush.isPush(context)) {
+            push.answer(context);
+            return;
+        }
         Optional<HyperBeamPath> parsed = HyperBeamPath.parse(context.request().path());
         if (parsed.isEmpty()) {
             htmlError(context, 404, "Not Found", "No route for " + context.request().path());
@@ -80,7 +90,7 @@ final class HyperBeamProtocol implements UpstreamProtocol {
 
     private void read(RoutingContext context, HyperBeamPath path) {
         if (path.isStateRead()) {
-            json(context, snapshot.skillsJson());
+            json(context, patched.get().skillsJson());
         } else if (!moduleId.equals(path.moduleId())) {
             htmlError(context, 404, "Not Found", "Lua module '" + path.moduleId() + "' not found");
         } else {

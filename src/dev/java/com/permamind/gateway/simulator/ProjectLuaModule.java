@@ -4,32 +4,35 @@ import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The project's own Lua module (lua/registry.lua) through the luaj bridge, fed the state as the node
- * would, with the node's Lua semantics ({@link LuaSemantics}).
+ * would: what the process last patched, so a Register-Skill shows and a Record-Download does not; run
+ * with the node's Lua semantics ({@link LuaSemantics}).
  */
 final class ProjectLuaModule implements LuaReads {
 
     private final RegistryModule module;
-    private final String skillsJson;
-    private final RegistryState decoded;
+    private final Supplier<SkillsSnapshot> patched;
+    private final LuaStateMode mode;
+    // decoded once per patch
+    private volatile Decoded decoded;
 
-    private ProjectLuaModule(RegistryModule module, String skillsJson, RegistryState decoded) {
+    private ProjectLuaModule(RegistryModule module, Supplier<SkillsSnapshot> patched, LuaStateMode mode) {
         this.module = module;
-        this.skillsJson = skillsJson;
-        this.decoded = decoded;
+        this.patched = patched;
+        this.mode = mode;
     }
 
-    static ProjectLuaModule load(SkillsSnapshot snapshot, LuaStateMode mode, LuaSemantics semantics) {
-        return of(RegistryModule.load(), snapshot, mode, semantics);
+    static ProjectLuaModule load(Supplier<SkillsSnapshot> patched, LuaStateMode mode, LuaSemantics semantics) {
+        return of(RegistryModule.load(), patched, mode, semantics);
     }
 
     /** {@code module}, run with the node's Lua semantics: what tests use to run another module as the node would. */
-    static ProjectLuaModule of(RegistryModule base, SkillsSnapshot snapshot, LuaStateMode mode, LuaSemantics semantics) {
-        RegistryModule module = base.withRuntime(semantics.runtime());
-        RegistryState decoded = mode == LuaStateMode.DECODED ? module.decode(snapshot.skillsJson()) : null;
-        return new ProjectLuaModule(module, snapshot.skillsJson(), decoded);
+    static ProjectLuaModule of(RegistryModule base, Supplier<SkillsSnapshot> patched, LuaStateMode mode,
+            LuaSemantics semantics) {
+        return new ProjectLuaModule(base.withRuntime(semantics.runtime()), patched, mode);
     }
 
     @Override
@@ -39,8 +42,18 @@ final class ProjectLuaModule implements LuaReads {
 
     @Override
     public String call(String function, Map<String, String> request) {
-        return decoded != null
-                ? module.call(function, decoded, request)
-                : module.callWithJsonState(function, skillsJson, request);
+        SkillsSnapshot state = patched.get();
+        if (mode != LuaStateMode.DECODED) {
+            return module.callWithJsonState(function, state.skillsJson(), request);
+        }
+        Decoded current = decoded;
+        if (current == null || current.snapshot != state) {
+            current = new Decoded(state, module.decode(state.skillsJson()));
+            decoded = current;
+        }
+        return module.call(function, current.state, request);
+    }
+
+    private record Decoded(SkillsSnapshot snapshot, RegistryState state) {
     }
 }

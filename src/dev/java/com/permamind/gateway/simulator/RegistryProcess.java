@@ -25,12 +25,12 @@ final class RegistryProcess {
     private static final List<String> HANDLERS = List.of("Info", "Search-Skills", "List-Skills", "Get-Skill",
             "Get-Skill-Versions", "Record-Download", "Get-Download-Stats");
 
-    private final SkillsSnapshot snapshot;
+    private final ProcessState state;
     private final ObjectMapper mapper;
     private final PairsOrder pairsOrder;
 
-    RegistryProcess(SkillsSnapshot snapshot, ObjectMapper mapper, PairsOrder pairsOrder) {
-        this.snapshot = snapshot;
+    RegistryProcess(ProcessState state, ObjectMapper mapper, PairsOrder pairsOrder) {
+        this.state = state;
         this.mapper = mapper;
         this.pairsOrder = pairsOrder;
     }
@@ -133,7 +133,7 @@ final class RegistryProcess {
         if (name.isEmpty()) {
             return ProcessMessage.error("Name is required");
         }
-        JsonNode entry = snapshot.entry(name);
+        JsonNode entry = skills().get(name);
         if (entry == null) {
             return ProcessMessage.error("Skill '" + name + "' not found");
         }
@@ -149,7 +149,7 @@ final class RegistryProcess {
         if (name.isEmpty()) {
             return ProcessMessage.error("Name is required");
         }
-        JsonNode entry = snapshot.entry(name);
+        JsonNode entry = skills().get(name);
         if (entry == null) {
             return ProcessMessage.error("Skill '" + name + "' not found");
         }
@@ -165,16 +165,16 @@ final class RegistryProcess {
         String timeRange = message.get("TimeRange").isEmpty() ? "all" : message.get("TimeRange");
         if ("all".equals(message.get("Scope"))) {
             List<JsonNode> everyVersion = new ArrayList<>();
-            snapshot.skills().elements().forEachRemaining(entry -> entry.path("versions").elements().forEachRemaining(everyVersion::add));
+            skills().elements().forEachRemaining(entry -> entry.path("versions").elements().forEachRemaining(everyVersion::add));
             ObjectNode data = mapper.createObjectNode();
-            data.put("totalSkills", snapshot.skills().size());
+            data.put("totalSkills", skills().size());
             return ProcessMessage.of("Download-Stats", putCounts(data, everyVersion, timeRange, now));
         }
         String name = message.get("Name");
         if (name.isEmpty()) {
             return ProcessMessage.error("Name parameter required for per-skill stats");
         }
-        JsonNode entry = snapshot.entry(name);
+        JsonNode entry = skills().get(name);
         if (entry == null) {
             return ProcessMessage.error("Skill not found: " + name);
         }
@@ -225,7 +225,7 @@ final class RegistryProcess {
         if (name.isEmpty()) {
             return List.of(ProcessMessage.error("Name is required"));
         }
-        JsonNode entry = snapshot.entry(name);
+        JsonNode entry = skills().get(name);
         if (entry == null) {
             return List.of();
         }
@@ -241,10 +241,15 @@ final class RegistryProcess {
                 .withTag("DownloadCount", String.valueOf(count)));
     }
 
+    /** The live table: what a dryrun sees, downloads recorded since the last patch included. */
+    private ObjectNode skills() {
+        return state.live();
+    }
+
     private List<JsonNode> latestRecords() {
         List<JsonNode> records = new ArrayList<>();
-        for (String name : pairsOrder.of(fieldNames(snapshot.skills()))) {
-            JsonNode entry = snapshot.entry(name);
+        for (String name : pairsOrder.of(fieldNames(skills()))) {
+            JsonNode entry = skills().get(name);
             JsonNode latest = entry.path("versions").get(entry.path("latest").asText());
             if (latest != null) {
                 records.add(latest);

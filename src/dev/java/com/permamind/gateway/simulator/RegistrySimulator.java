@@ -1,6 +1,8 @@
 package com.permamind.gateway.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -9,10 +11,13 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * A local stand-in for the gateway's two upstreams, a HyperBEAM node and an AO compute unit, over
- * a registry state file, with faults that can be switched at run time.
+ * A local stand-in for the gateway's upstreams, a HyperBEAM node, an AO compute unit and a
+ * messenger unit, over a registry process whose state starts from a state file, with faults that
+ * can be switched at run time. Signed messages (HyperBEAM push, the messenger unit) change the
+ * process's live state, which a dryrun sees; the node serves what the process last patched.
  *
  * <p>The blocking methods are meant for test threads; do not call them on a Vert.x event loop.
  */
@@ -21,6 +26,8 @@ public final class RegistrySimulator implements AutoCloseable {
     private final SimulatorConfig config;
     private final ObjectMapper mapper = new ObjectMapper();
     private final SkillsSnapshot snapshot;
+    private final ProcessState state;
+    private final MessageIntake intake;
     private final Map<Upstream, CallLog> callLogs = new EnumMap<>(Upstream.class);
     private final Map<Upstream, UpstreamFaults> faults = new EnumMap<>(Upstream.class);
     private final Map<Upstream, UpstreamServer> servers = new EnumMap<>(Upstream.class);
@@ -39,20 +46,26 @@ public final class RegistrySimulator implements AutoCloseable {
         }
         config.pinnedNow().ifPresent(this::pinNow);
         this.nodeRules = new NodeRulesSwitch(config.nodeRules());
+        this.state = new ProcessState(snapshot, mapper);
+        this.intake = new MessageIntake(config.processId(), state, this::now);
     }
 
     public RegistrySimulator start() {
-        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(snapshot, config.luaState(), config.nodeLua()));
+        LuaReads lua = config.luaModule().orElseGet(() -> ProjectLuaModule.load(state::patched, config.luaState(),
+                config.nodeLua()));
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
         UnorderedJson luaJson = new UnorderedJson(mapper, config.orderSeed());
-        RegistryProcess process = new RegistryProcess(snapshot, mapper, config.stablePairsOrder()
+        RegistryProcess process = new RegistryProcess(state, mapper, config.stablePairsOrder()
                 ? PairsOrder.stable(config.orderSeed()) : PairsOrder.perEvaluation(config.orderSeed()));
         Future<Void> hyperbeam = startUpstream(Upstream.HYPERBEAM, config.hyperbeamPort(),
-                new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, snapshot, mapper, nodeRules));
+                new HyperBeamProtocol(vertx, config.processId(), config.moduleId(), lua, state::patched,
+                        new MessagePush(config.processId(), intake), mapper, nodeRules));
         Future<Void> computeUnit = startUpstream(Upstream.COMPUTE_UNIT, config.computeUnitPort(),
                 new ComputeUnitProtocol(vertx, config.processId(), process, new DryRunReplies(mapper, luaJson), this::now,
                         dryRunLimits, mapper));
-        await(Future.all(hyperbeam, computeUnit).mapEmpty());
+        Future<Void> messengerUnit = startUpstream(Upstream.MESSENGER_UNIT, config.messengerUnitPort(),
+                new MessengerUnitProtocol(intake));
+        await(Future.all(hyperbeam, computeUnit, messengerUnit).mapEmpty());
         return this;
     }
 
@@ -61,7 +74,7 @@ public final class RegistrySimulator implements AutoCloseable {
         servers.put(upstream, server);
         callLogs.put(upstream, new CallLog());
         faults.put(upstream, new UpstreamFaults(server));
-        return server.start(port, new AdminEndpoint(upstream, faults, callLogs, nodeRules, mapper), callLogs.get(upstream),
+        return server.start(port, new AdminEndpoint(upstream, faults, callLogs, nodeRules, this, mapper), callLogs.get(upstream),
                 new FaultResponder(vertx, upstream, faults.get(upstream)), protocol);
     }
 
@@ -84,6 +97,10 @@ public final class RegistrySimulator implements AutoCloseable {
 
     public String cuUrl() {
         return servers.get(Upstream.COMPUTE_UNIT).url();
+    }
+
+    public String muUrl() {
+        return servers.get(Upstream.MESSENGER_UNIT).url();
     }
 
     public String processId() {
@@ -151,9 +168,47 @@ public final class RegistrySimulator implements AutoCloseable {
         nodeRules.switchTo(rules);
     }
 
-    /** Forgets the calls and requests of both upstreams. */
+    /** Forgets the calls and requests of every upstream, and the log of messages taken. */
     public void resetCounters() {
         callLogs.values().forEach(CallLog::reset);
+        intake.reset();
+    }
+
+    /**
+     * The signed messages the process took (HyperBEAM push and messenger unit alike) since the
+     * counters were reset; refused ones, repeats included, are not among them.
+     */
+    public List<ReceivedMessage> messages() {
+        return intake.taken();
+    }
+
+    /** Called with each message the process takes, on the thread that took it (an event loop: be quick). */
+    public void onMessage(Consumer<ReceivedMessage> listener) {
+        intake.onTaken(listener);
+    }
+
+    /**
+     * A version's download count in the process's live state (what a dryrun reads); the latest
+     * version when {@code version} is null; -1 for an unknown skill or version.
+     */
+    public int downloadCount(String name, String version) {
+        JsonNode entry = state.live().get(name);
+        if (entry == null) {
+            return -1;
+        }
+        JsonNode record = entry.path("versions")
+                .get(version == null ? entry.path("latest").asText() : version);
+        return record == null ? -1 : record.path("downloadTimestamps").size();
+    }
+
+    /** Register-Skill as the process handles it: the record becomes its skill's latest, then the process patches. */
+    public void registerSkill(ObjectNode record) {
+        state.registerSkill(record, now());
+    }
+
+    /** Update-Skill as the process handles it: the version's record replaced, its downloads reset, then a patch. */
+    public void updateSkill(ObjectNode record) {
+        state.updateSkill(record, now());
     }
 
     /** Fixes the compute unit's clock, which decides the 7- and 30-day download windows. */
@@ -182,6 +237,9 @@ public final class RegistrySimulator implements AutoCloseable {
         System.out.println("  HyperBEAM     " + simulator.hyperbeamUrl() + "/" + simulator.processId()
                 + "~process@1.0/compute/~lua@5.3a&module=" + simulator.moduleId() + "/{function}/serialize~json@1.0");
         System.out.println("  compute unit  " + simulator.cuUrl() + "/dry-run?process-id=" + simulator.processId());
-        System.out.println("  admin         {url}" + AdminEndpoint.PREFIX + "/faults, " + AdminEndpoint.PREFIX + "/calls");
+        System.out.println("  push          " + simulator.hyperbeamUrl() + "/" + simulator.processId() + "~process@1.0/push");
+        System.out.println("  messenger     " + simulator.muUrl() + "/");
+        System.out.println("  admin         {url}" + AdminEndpoint.PREFIX + "/faults, " + AdminEndpoint.PREFIX + "/calls, "
+                + AdminEndpoint.PREFIX + "/skills");
     }
 }

@@ -20,7 +20,7 @@ import java.util.OptionalLong;
  * @param nodeRules        the node's limit, payment and {@code now} cost at start
  */
 public record SimulatorConfig(Path stateFile, String processId, String moduleId, String host,
-                              int hyperbeamPort, int computeUnitPort, LuaStateMode luaState,
+                              int hyperbeamPort, int computeUnitPort, int messengerUnitPort, LuaStateMode luaState,
                               OptionalLong pinnedNow, boolean nowFromStateFile, long orderSeed,
                               Optional<LuaReads> luaModule, DryRunLimits.Settings computeUnitLimits,
                               boolean stablePairsOrder, LuaSemantics nodeLua, NodeRules nodeRules) {
@@ -56,6 +56,7 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         private String host = "127.0.0.1";
         private int hyperbeamPort;
         private int computeUnitPort;
+        private int messengerUnitPort;
         private LuaStateMode luaState = LuaStateMode.JSON_STRING;
         private OptionalLong pinnedNow = OptionalLong.empty();
         private boolean nowFromStateFile;
@@ -94,6 +95,12 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         /** 0 (the default) picks a free port. */
         public Builder computeUnitPort(int port) {
             this.computeUnitPort = port;
+            return this;
+        }
+
+        /** 0 (the default) picks a free port. */
+        public Builder messengerUnitPort(int port) {
+            this.messengerUnitPort = port;
             return this;
         }
 
@@ -146,7 +153,7 @@ public record SimulatorConfig(Path stateFile, String processId, String moduleId,
         }
 
         public SimulatorConfig build() {
-            return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort,
+            return new SimulatorConfig(stateFile, processId, moduleId, host, hyperbeamPort, computeUnitPort, messengerUnitPort,
                     luaState, pinnedNow, nowFromStateFile, orderSeed, Optional.ofNullable(luaModule),
                     computeUnitLimits, stablePairsOrder, nodeLua, nodeRules);
         }

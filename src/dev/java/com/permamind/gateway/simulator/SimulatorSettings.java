@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 /**
  * The command line of {@link RegistrySimulator#main}: {@code --key=value} arguments, or system
  * properties {@code simulator.key}, with the keys {@code state}, {@code host}, {@code hyperbeam.port},
- * {@code cu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
+ * {@code cu.port}, {@code mu.port}, {@code process.id}, {@code module.id}, {@code lua.state} ({@code json-string} or
  * {@code decoded}), {@code now} ({@code system}, {@code state} or milliseconds) and {@code seed}; for
  * the compute unit {@code cu.dry-runs-per-minute} (its per-address limit, 6 as the real one; 0 = none);
  * for the HyperBEAM node, {@code hyperbeam.lua} ({@code luerl-1.3} or {@code luaj}) and its
@@ -51,6 +51,7 @@ record SimulatorSettings(Map<String, String> values) {
         ifSet("host", builder::host);
         ifSet("hyperbeam.port", port -> builder.hyperbeamPort(Integer.parseInt(port)));
         ifSet("cu.port", port -> builder.computeUnitPort(Integer.parseInt(port)));
+        ifSet("mu.port", port -> builder.messengerUnitPort(Integer.parseInt(port)));
         ifSet("process.id", builder::processId);
         ifSet("module.id", builder::moduleId);
         ifSet("lua.state", mode -> builder.luaState(LuaStateMode.valueOf(mode.toUpperCase(Locale.ROOT).replace('-', '_'))));

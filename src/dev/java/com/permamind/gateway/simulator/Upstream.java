@@ -3,10 +3,14 @@ package com.permamind.gateway.simulator;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The two remote services the gateway reads from, each served by the simulator on its own port. */
+/**
+ * The remote services the gateway calls, each served by the simulator on its own port: the two it
+ * reads from, and the legacy messenger unit it can send download messages to (HyperBEAM takes them too).
+ */
 public enum Upstream {
     HYPERBEAM("hyperbeam"),
-    COMPUTE_UNIT("cu");
+    COMPUTE_UNIT("cu"),
+    MESSENGER_UNIT("mu");
 
     private final String id;
 
@@ -14,7 +18,7 @@ public enum Upstream {
         this.id = id;
     }
 
-    /** Short name used in the admin endpoint ({@code ?upstream=hyperbeam|cu}). */
+    /** Short name used in the admin endpoint ({@code ?upstream=hyperbeam|cu|mu}). */
     public String id() {
         return id;
     }
@@ -24,6 +28,6 @@ public enum Upstream {
         return Arrays.stream(values())
                 .filter(upstream -> upstream.id.equals(wanted))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown upstream '" + id + "', expected hyperbeam or cu"));
+                .orElseThrow(() -> new IllegalArgumentException("unknown upstream '" + id + "', expected hyperbeam, cu or mu"));
     }
 }

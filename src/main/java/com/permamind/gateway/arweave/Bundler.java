@@ -1,5 +1,7 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.DataItem;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

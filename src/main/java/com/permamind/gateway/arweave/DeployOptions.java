@@ -1,5 +1,7 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.ArweaveWallet;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;

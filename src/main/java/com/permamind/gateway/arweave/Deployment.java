@@ -1,5 +1,6 @@
 package com.permamind.gateway.arweave;
 
+
 /**
  * One publication of the Lua module, as lua/deployments.json records it.
  *

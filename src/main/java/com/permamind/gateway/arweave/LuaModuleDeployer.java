@@ -1,5 +1,12 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.ArweaveWallet;
+import com.permamind.gateway.ans104.Base64Url;
+import com.permamind.gateway.ans104.DataItem;
+import com.permamind.gateway.ans104.Sha256;
+import com.permamind.gateway.ans104.Tag;
+import com.permamind.gateway.ans104.WalletException;
+
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.IOException;

@@ -1,6 +1,8 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.Sha256;
 import com.permamind.gateway.upstream.BoundedBody;
+
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

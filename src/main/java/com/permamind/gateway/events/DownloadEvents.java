@@ -28,13 +28,8 @@ public class DownloadEvents {
     public static final String EVENT_ID = "downloadEventId";
     /** The event's skill, which keys it on the topic. */
     public static final String SKILL = "downloadSkill";
-    /** The Lua function a download is recorded with, on the node and in validation. */
+    /** The Lua function whose rules a download's name and version must meet. */
     public static final String RECORD_DOWNLOAD = "record-download";
-    /**
-     * The event id as a parameter of the node call, so a node's logs (and the simulator) show it. Not a
-     * parameter the node interprets: those (function, module, path, ...) would hijack the call.
-     */
-    public static final String EVENT_ID_PARAM = "eventid";
     static final int MAX_USER_AGENT_CHARS = 512;
 
     private final RegistryRequests requests;
@@ -54,7 +49,7 @@ public class DownloadEvents {
             @ExchangeProperty(DownloadClients.CLIENT_HASH) String client) {
         String skill = pathParam(name);
         String version = version(text(exchange.getMessage()));
-        requests.validate(recordDownload(skill, version, null));
+        requests.validate(recordDownload(skill, version));
         DownloadEvent event = new DownloadEvent(DownloadEvent.SCHEMA, UUID.randomUUID().toString(), DownloadEvent.TYPE,
                 skill, version, clock.millis(), new DownloadEvent.Client(shorten(userAgent), client));
         exchange.setProperty(EVENT_ID, event.eventId());
@@ -62,17 +57,14 @@ public class DownloadEvents {
         return event;
     }
 
-    /** The node call that records a download; parameters the module does not know it ignores. */
-    static RegistryRequest recordDownload(String skill, String version, String eventId) {
+    /** The module's record-download over an empty state: the rules a download's name and version must meet. */
+    static RegistryRequest recordDownload(String skill, String version) {
         TreeMap<String, String> params = new TreeMap<>();
         if (skill != null) {
             params.put("name", skill);
         }
         if (version != null) {
             params.put("version", version);
-        }
-        if (eventId != null) {
-            params.put(EVENT_ID_PARAM, eventId);
         }
         return new RegistryRequest(RECORD_DOWNLOAD, RECORD_DOWNLOAD, params);
     }

@@ -1,16 +1,31 @@
 package com.permamind.gateway.events;
 
 import com.permamind.gateway.OnceMadeBeans;
+import com.permamind.gateway.ans104.ArweaveWallet;
+import com.permamind.gateway.ans104.WalletException;
+import com.permamind.gateway.cache.ResponseCache;
+import com.permamind.gateway.health.DownloadForwarderHealthCheck;
 import com.permamind.gateway.query.RegistryRequests;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +37,8 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadEventsConfiguration.class);
     private static final int GENERATED_SECRET_BYTES = 32;
+    /** Started only once there is a wallet to sign with (download-forwarder.yaml). */
+    static final String FORWARDER_ROUTE = "download-forwarder";
 
     @BindToRegistry
     public DownloadClients downloadClients(
@@ -58,10 +75,104 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
         return once("downloadEventAnswers", () -> new DownloadEventAnswers(retryAfterSeconds));
     }
 
+    @BindToRegistry
+    public DownloadMetrics downloadMetrics(@BeanInject MeterRegistry meters,
+            @PropertyInject("download-events.forwarder.transport") String transport) {
+        return once("downloadMetrics", () -> new DownloadMetrics(meters, MessageTransport.of(transport)));
+    }
+
+    /**
+     * The messages' signer. Without a usable wallet the forwarder route is not started, and says
+     * why (here, and in the readiness details): the events wait on the topic for a wallet.
+     */
+    @BindToRegistry
+    public DownloadMessages downloadMessages(CamelContext context,
+            @PropertyInject(value = "download-events.wallet-file", defaultValue = "") String walletFile,
+            @PropertyInject(value = "download-events.wallet-throwaway", defaultValue = "false") boolean throwaway,
+            @PropertyInject("registry.process-id") String processId,
+            @PropertyInject("download-events.forwarder.transport") String transportSetting) {
+        return once("downloadMessages", () -> {
+            MessageTransport transport = MessageTransport.of(transportSetting);
+            Optional<ArweaveWallet> wallet = Optional.empty();
+            String missing = "";
+            if (!walletFile.isBlank()) {
+                try {
+                    wallet = Optional.of(ArweaveWallet.load(Path.of(walletFile.strip())));
+                } catch (WalletException e) {
+                    missing = e.getMessage();
+                }
+            } else if (throwaway) {
+                wallet = Optional.of(ArweaveWallet.generate());
+                LOG.warn("Download messages are signed with a throwaway wallet made at start (the embedded default): "
+                        + "{}; it is gone when the gateway stops", wallet.get().address());
+            } else {
+                missing = "download-events.wallet-file is not set (DOWNLOAD_EVENTS_WALLET_FILE)";
+            }
+            DownloadMessages messages = new DownloadMessages(wallet, missing, processId, transport);
+            if (wallet.isPresent()) {
+                LOG.info("Download forwarder: Record-Download messages signed as {}, sent by {}", wallet.get().address(),
+                        transport);
+                startForwarderOnceStarted(context);
+            } else {
+                LOG.error("Download forwarder not started: {}. Download events are still accepted and wait on the topic "
+                        + "until a wallet is set", missing);
+            }
+            return messages;
+        });
+    }
+
+    private static void startForwarderOnceStarted(CamelContext context) {
+        try {
+            context.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) throws Exception {
+                    started.getRouteController().startRoute(FORWARDER_ROUTE);
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot arrange the forwarder's start", e);
+        }
+    }
+
+    @BindToRegistry
+    public DownloadMessageSender downloadMessageSender(
+            @PropertyInject("download-events.forwarder.transport") String transportSetting,
+            @PropertyInject("hyperbeam.nodes") String nodes,
+            @PropertyInject("ao.mu-url") String messengerUnit,
+            @PropertyInject("registry.process-id") String processId,
+            @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
+            @PropertyInject("download-events.forwarder.timeout-millis") long timeoutMillis,
+            @PropertyInject("download-events.forwarder.retries") int retries,
+            @PropertyInject("download-events.forwarder.retry-delay-millis") long retryDelayMillis,
+            @PropertyInject("download-events.forwarder.max-retry-delay-millis") long maxRetryDelayMillis) {
+        return once("downloadMessageSender", () -> {
+            MessageTransport transport = MessageTransport.of(transportSetting);
+            String upstreams = transport == MessageTransport.HYPERBEAM ? nodes : messengerUnit;
+            List<URI> targets = Arrays.stream(upstreams.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                    .map(URI::create).toList();
+            // no redirects, no retries of its own: the sender's attempts are the only ones
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build();
+            DownloadMessageSender sender = new DownloadMessageSender(http, transport, targets, processId,
+                    Duration.ofMillis(timeoutMillis), retries + 1, Duration.ofMillis(retryDelayMillis),
+                    Duration.ofMillis(maxRetryDelayMillis));
+            LOG.info("Download messages go to {}", sender.targets());
+            return sender;
+        });
+    }
+
     // lazy: the beans it needs come from GatewayConfiguration, which may be bound after this one
     @BindToRegistry(lazy = true)
-    public DownloadForwarding downloadForwarding(@BeanInject("registryRequests") RegistryRequests requests) {
-        return new DownloadForwarding(requests);
+    public DownloadForwarding downloadForwarding(@BeanInject("registryRequests") RegistryRequests requests,
+            @BeanInject("responseCache") ResponseCache cache, CamelContext context,
+            @BeanInject("downloadMessages") DownloadMessages messages,
+            @BeanInject("downloadMetrics") DownloadMetrics metrics,
+            @PropertyInject("download-events.forwarder.remembered-messages") long remembered) {
+        return new DownloadForwarding(requests, cache, context, messages, metrics, remembered);
     }
 
     @BindToRegistry
@@ -70,9 +181,16 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
     }
 
     @BindToRegistry
-    public ForwarderPause forwarderPause(
-            @PropertyInject("download-events.forwarder.minimum-pause-millis") long minimumPauseMillis) {
-        return once("forwarderPause", () -> new ForwarderPause(minimumPauseMillis));
+    public ForwarderPause forwarderPause(@BeanInject MeterRegistry meters,
+            @PropertyInject("download-events.forwarder.minimum-pause-millis") long minimumPauseMillis,
+            @PropertyInject("download-events.forwarder.maximum-pause-millis") long maximumPauseMillis) {
+        return once("forwarderPause", () -> {
+            ForwarderPause pause = new ForwarderPause(minimumPauseMillis, maximumPauseMillis);
+            Gauge.builder("registry.forwarder.lag.seconds", pause, ForwarderPause::lagSeconds)
+                    .description("Age of the oldest download event the forwarder holds and has not finished")
+                    .register(meters);
+            return pause;
+        });
     }
 
     // lazy: bound after the listener it uses
@@ -82,13 +200,22 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
     }
 
     /**
-     * The forwarder's resume check: the shared HyperBEAM breaker lets calls through again (closed, or
-     * half-open to probe). While it is open, reads fall back to the dryrun and the forwarder waits.
+     * The forwarder's resume check: its own breaker lets calls through again (closed, or half-open
+     * to probe). While it is open the forwarder waits, its events on the topic.
      */
     // lazy: the beans it needs come from GatewayConfiguration, which may be bound after this one
     @BindToRegistry(lazy = true)
-    public Predicate<Object> hyperbeamCallable(@BeanInject("hyperbeamBreaker") CircuitBreaker breaker) {
+    public Predicate<Object> forwarderCallable(@BeanInject("forwarderBreaker") CircuitBreaker breaker) {
         return ignored -> breaker.getState() != CircuitBreaker.State.OPEN
                 && breaker.getState() != CircuitBreaker.State.FORCED_OPEN;
+    }
+
+    // lazy: made on first lookup, once the breaker it shows exists
+    @BindToRegistry(lazy = true)
+    public DownloadForwarderHealthCheck downloadForwarderHealthCheck(CamelContext context,
+            @BeanInject("downloadMessages") DownloadMessages messages,
+            @BeanInject("forwarderBreaker") CircuitBreaker breaker) {
+        return once("downloadForwarderHealthCheck", () -> new DownloadForwarderHealthCheck(messages, breaker,
+                () -> context.getRouteController().getRouteStatus(FORWARDER_ROUTE) == ServiceStatus.Started));
     }
 }

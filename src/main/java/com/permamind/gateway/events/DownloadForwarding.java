@@ -2,35 +2,65 @@ package com.permamind.gateway.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.permamind.gateway.ans104.DataItem;
+import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import java.io.IOException;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.camel.Body;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The forwarder's two judgements: whether a consumed record is a deliverable download event, and
- * whether the node's answer delivered it. Anything no retry can fix is an
- * {@link UndeliverableEventException}, parked with its reason; anything else is left to retries.
+ * The forwarder's judgements on one consumed record: whether it is a download event the registry
+ * can record (well formed, name and version by the module's rules, not a skill or version the
+ * gateway's cache knows to be missing), the signed message that records it, and whether the
+ * upstream took that message. Anything no retry can fix is an {@link UndeliverableEventException},
+ * parked with its reason; upstream failures are the sender's, left to retries and the pause.
+ *
+ * <p>The messages the upstream accepted are remembered (by event id, which fixes the message id):
+ * an event that comes again, after the consumer rewound past it, is not sent again.
  */
 public class DownloadForwarding {
 
+    public static final String MESSAGE_ID = "downloadMessageId";
+    /** Set when the event's message was accepted before: nothing is sent. */
+    public static final String REPEAT = "downloadMessageRepeat";
+
     private static final Logger LOG = LoggerFactory.getLogger(DownloadForwarding.class);
+    private static final String GET_SKILL = "get-skill";
 
     private final RegistryRequests requests;
+    private final ResponseCache cache;
+    private final CamelContext context;
+    private final DownloadMessages messages;
+    private final DownloadMetrics metrics;
+    private final Cache<String, String> accepted;
     private final ObjectMapper json = new ObjectMapper();
 
-    public DownloadForwarding(RegistryRequests requests) {
+    /** @param remembered how many accepted messages are remembered */
+    public DownloadForwarding(RegistryRequests requests, ResponseCache cache, CamelContext context,
+            DownloadMessages messages, DownloadMetrics metrics, long remembered) {
         this.requests = requests;
+        this.cache = cache;
+        this.context = context;
+        this.messages = messages;
+        this.metrics = metrics;
+        this.accepted = Caffeine.newBuilder().maximumSize(remembered).build();
     }
 
-    /** Reads the record into the node call that records it, left where the HyperBEAM reader takes it. */
-    public void request(Exchange exchange, @Body byte[] record) {
+    /** The record's message, signed, as the body; or, when it was accepted before, no body and {@value #REPEAT}. */
+    public byte[] message(Exchange exchange, @Body byte[] record) {
         JsonNode event = parse(record);
         JsonNode schema = event.path("schema");
         if (!schema.isIntegralNumber() || schema.asLong() != DownloadEvent.SCHEMA) {
@@ -51,25 +81,68 @@ public class DownloadForwarding {
         String skillName = skill.asText();
         String versionName = version.isTextual() ? version.asText() : null;
         try {
-            // without the event id, which the module ignores: so its verdict is remembered per skill and version
-            requests.validate(DownloadEvents.recordDownload(skillName, versionName, null));
+            requests.validate(DownloadEvents.recordDownload(skillName, versionName));
         } catch (BadRequestException e) {
             throw new UndeliverableEventException("bad_request: " + e.getMessage());
         }
         exchange.setProperty(DownloadEvents.EVENT_ID, eventId);
-        exchange.setProperty(RegistryRequests.REQUEST, DownloadEvents.recordDownload(skillName, versionName, eventId));
+        String acceptedBefore = accepted.getIfPresent(eventId);
+        if (acceptedBefore != null) {
+            metrics.repeatAvoided();
+            LOG.debug("download event {}: its message {} was accepted already, not sent again", eventId, acceptedBefore);
+            exchange.setProperty(MESSAGE_ID, acceptedBefore);
+            exchange.setProperty(REPEAT, true);
+            return null;
+        }
+        knownMissing(skillName, versionName).ifPresent(missing -> {
+            throw new UndeliverableEventException("not_found: the gateway's cache holds a 404 for " + missing);
+        });
+        DataItem item = messages.sign(eventId, skillName, versionName);
+        exchange.setProperty(MESSAGE_ID, item.id());
+        return item.toBytes();
     }
 
-    /** The node ran record-download: a refusal ({@code ok=false}) is final, so the event is parked. */
-    public void delivered(@Body JsonNode result, @ExchangeProperty(DownloadEvents.EVENT_ID) String eventId) {
-        // the reader only returns a JSON {ok, ...} answer, as the tree it parsed: no text and no second parse
-        if (result.path("ok").asBoolean()) {
-            LOG.debug("download event {} delivered to HyperBEAM", eventId);
-            return;
+    /** The upstream's answer: accepted is remembered and counted; refused is final, so the event is parked. */
+    public void delivered(@Body DownloadMessageSender.Answer answer,
+            @ExchangeProperty(DownloadEvents.EVENT_ID) String eventId,
+            @ExchangeProperty(MESSAGE_ID) String messageId) {
+        if (!answer.accepted()) {
+            throw new UndeliverableEventException("refused: " + answer.refusal());
         }
-        JsonNode error = result.path("error");
-        throw new UndeliverableEventException(error.path("kind").asText("refused") + ": "
-                + error.path("message").asText("the registry module refused the event"));
+        accepted.put(eventId, messageId);
+        if (answer.before()) {
+            metrics.takenBefore();
+            LOG.debug("download event {}: the upstream already had its message {}, counted once", eventId, messageId);
+        } else {
+            metrics.delivered();
+            LOG.debug("download event {} delivered as message {}", eventId, messageId);
+        }
+    }
+
+    // What a reader was told lately: a 404 for the skill, or for this version of it. Looked up as a
+    // get-skill read would be; the cache never waits, so neither does the delivery.
+    private Optional<String> knownMissing(String skill, String version) {
+        if (notFoundCached(skill, null)) {
+            return Optional.of("skill '" + skill + "'");
+        }
+        if (version != null && notFoundCached(skill, version)) {
+            return Optional.of("skill '" + skill + "' version '" + version + "'");
+        }
+        return Optional.empty();
+    }
+
+    private boolean notFoundCached(String skill, String version) {
+        TreeMap<String, String> params = new TreeMap<>();
+        params.put("name", skill);
+        Exchange read = new DefaultExchange(context);
+        read.getIn().setHeader("name", skill);
+        if (version != null) {
+            params.put("version", version);
+            read.getIn().setHeader(Exchange.HTTP_RAW_QUERY, "version=" + version);
+        }
+        cache.lookup(read, new RegistryRequest(GET_SKILL, GET_SKILL, params));
+        return read.getProperty(ResponseCache.ANSWERED, false, Boolean.class)
+                && Integer.valueOf(404).equals(read.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
     }
 
     private JsonNode parse(byte[] record) {

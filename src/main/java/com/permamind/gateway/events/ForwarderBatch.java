@@ -1,5 +1,6 @@
 package com.permamind.gateway.events;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * finished (delivered, or parked), and {@link #settle} then commits every partition up to its first
  * unfinished event, or, when there is one, pauses the consumer there ({@link ForwarderPause}).
  *
- * <p>Events of one partition reach HyperBEAM out of order within a poll: record-download counts,
- * and the eventId makes a repeat harmless, so only the topic needs the order (for its readers).
+ * <p>Events of one partition reach the registry process out of order within a poll: each records a
+ * download of its own, so only the topic needs the order (for its readers).
  */
 public class ForwarderBatch implements AggregationStrategy {
 
@@ -44,7 +45,11 @@ public class ForwarderBatch implements AggregationStrategy {
             LOG.debug("{} events fetched before the forwarder paused are left: they come again",
                     polled.size() - records.size());
         }
-        batch.setProperty(PROGRESS, new Progress(records));
+        Progress progress = new Progress(records);
+        batch.setProperty(PROGRESS, progress);
+        if (records.size() > 0) {
+            pause.holding(Arrays.stream(progress.timestamps).min().getAsLong());
+        }
         return records.stream().map(Exchange::getMessage).toList();
     }
 
@@ -73,34 +78,41 @@ public class ForwarderBatch implements AggregationStrategy {
         }
         Map<TopicPartition, Long> next = new HashMap<>();
         Map<TopicPartition, Long> firstUnfinished = new HashMap<>();
+        long oldestUnfinishedAt = Long.MAX_VALUE;
         for (int i = 0; i < progress.partitions.length; i++) {
             next.merge(progress.partitions[i], progress.offsets[i] + 1, Math::max);
             if (progress.unfinished[i]) {
                 firstUnfinished.merge(progress.partitions[i], progress.offsets[i], Math::min);
+                oldestUnfinishedAt = Math.min(oldestUnfinishedAt, progress.timestamps[i]);
             }
         }
         next.putAll(firstUnfinished);
         if (firstUnfinished.isEmpty()) {
             pause.finished(next);
         } else {
-            pause.pauseAt(next, firstUnfinished.keySet());
+            pause.pauseAt(next, firstUnfinished.keySet(), oldestUnfinishedAt);
         }
     }
 
     private static final class Progress {
         final TopicPartition[] partitions;
         final long[] offsets;
+        /** When each record was put on the topic (the producer's time), for the lag. */
+        final long[] timestamps;
         final boolean[] unfinished;
 
         Progress(List<Exchange> records) {
             partitions = new TopicPartition[records.size()];
             offsets = new long[records.size()];
+            timestamps = new long[records.size()];
             unfinished = new boolean[records.size()];
             for (int i = 0; i < records.size(); i++) {
                 Message record = records.get(i).getMessage();
                 partitions[i] = new TopicPartition(record.getHeader(KafkaConstants.TOPIC, String.class),
                         record.getHeader(KafkaConstants.PARTITION, Integer.class));
                 offsets[i] = record.getHeader(KafkaConstants.OFFSET, Long.class);
+                Long timestamp = record.getHeader(KafkaConstants.TIMESTAMP, Long.class);
+                timestamps[i] = timestamp == null ? System.currentTimeMillis() : timestamp;
             }
         }
     }

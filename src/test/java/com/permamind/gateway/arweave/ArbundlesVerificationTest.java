@@ -1,5 +1,10 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.DataItem;
+import com.permamind.gateway.ans104.Sha256;
+import com.permamind.gateway.ans104.TestWallets;
+import com.permamind.gateway.ans104.Arbundles;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,10 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.Base64Url;
+import com.permamind.gateway.ans104.DataItem;
+import com.permamind.gateway.ans104.Sha256;
+import com.permamind.gateway.ans104.TestWallets;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.Sha256;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

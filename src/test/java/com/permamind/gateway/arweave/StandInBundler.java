@@ -1,5 +1,7 @@
 package com.permamind.gateway.arweave;
 
+import com.permamind.gateway.ans104.DataItem;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

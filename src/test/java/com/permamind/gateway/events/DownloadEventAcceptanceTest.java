@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.simulator.RegistrySimulator;
-import com.permamind.gateway.simulator.Upstream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -105,17 +104,17 @@ class DownloadEventAcceptanceTest {
     }
 
     @Test
-    void forwarder_delivers_an_accepted_event_to_hyperbeam_with_its_event_id() {
+    void forwarder_delivers_an_accepted_event_to_the_process_as_a_message_carrying_its_event_id() {
         HttpResponse<String> answer = postDownload(gateway, SKILL, "{\"version\":\"0.3.4\"}",
                 "X-Forwarded-For", "192.0.2.12");
         String eventId = json(answer.body()).path("eventId").asText();
 
         assertTrue(eventually(() -> deliveredEventIds(simulator).contains(eventId), 20_000),
-                "the simulated node never saw " + eventId);
-        var request = simulator.requests(Upstream.HYPERBEAM).stream()
-                .filter(r -> eventId.equals(r.queryParam("eventid"))).findFirst().orElseThrow();
-        assertEquals(SKILL, request.queryParam("name"));
-        assertEquals("0.3.4", request.queryParam("version"));
+                "the simulated process never took " + eventId);
+        var message = simulator.messages().stream().filter(taken -> eventId.equals(taken.data())).findFirst()
+                .orElseThrow();
+        assertEquals(SKILL, message.tag("Name"));
+        assertEquals("0.3.4", message.tag("Version"));
     }
 
     @Test

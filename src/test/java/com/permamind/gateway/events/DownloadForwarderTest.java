@@ -2,9 +2,8 @@ package com.permamind.gateway.events;
 
 import static com.permamind.gateway.events.EventsTestSupport.deliveredEventIds;
 import static com.permamind.gateway.events.EventsTestSupport.eventually;
+import static com.permamind.gateway.events.EventsTestSupport.eventIdOf;
 import static com.permamind.gateway.events.EventsTestSupport.header;
-import static com.permamind.gateway.events.EventsTestSupport.json;
-import static com.permamind.gateway.events.EventsTestSupport.ownTopics;
 import static com.permamind.gateway.events.EventsTestSupport.postDownload;
 import static com.permamind.gateway.events.EventsTestSupport.produce;
 import static com.permamind.gateway.events.EventsTestSupport.readTopic;
@@ -12,88 +11,47 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.simulator.Fault;
-import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.Upstream;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * The forwarder with a real broker and the simulated HyperBEAM node: what reaches the node, what is
  * parked, and that no accepted event is lost through an outage or a restart.
  */
-class DownloadForwarderTest {
+class DownloadForwarderTest extends ForwarderTests {
 
     private static final String SKILL = "bundler";
     private static final List<String> VERSIONS = List.of("0.0.11", "0.1.1", "0.2.1", "1.0.5");
     private static final int POSTING_THREADS = 8;
 
-    private static EmbeddedKafka kafka;
-    private static RegistrySimulator simulator;
-
-    private Map<String, String> settings;
-    private RunningGateway gateway;
-
-    @BeforeAll
-    static void startUpstreams() {
-        kafka = EmbeddedKafka.start();
-        simulator = EventsTestSupport.startSimulator();
-    }
-
-    @AfterAll
-    static void stopUpstreams() {
-        if (simulator != null) {
-            simulator.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
-    }
-
     @BeforeEach
-    void ownTopicsAndQuickRecovery(TestInfo test) {
-        simulator.faults(Upstream.HYPERBEAM).clear();
-        simulator.resetCounters();
-        settings = new HashMap<>(ownTopics(test.getTestMethod().orElseThrow().getName().replace('_', '-')));
-        settings.put("download-events.rate-limit.events-per-period", "1000000");
+    void quickRecovery() {
         // an outage a test can sit through: the breaker probes again after 1 s, retries are short
-        settings.put("hyperbeam.breaker.wait-millis-in-open-state", "1000");
-        settings.put("hyperbeam.timeout-millis", "2000");
-        settings.put("download-events.forwarder.retry-delay-millis", "50");
-        settings.put("download-events.forwarder.max-retry-delay-millis", "400");
-        settings.put("download-events.forwarder.minimum-pause-millis", "300");
-    }
-
-    @AfterEach
-    void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        simulator.faults(Upstream.HYPERBEAM).clear();
+        settings.put("download-events.forwarder.breaker.wait-millis-in-open-state", "1000");
+        settings.put("download-events.forwarder.timeout-millis", "2000");
     }
 
     @Test
     void records_nothing_could_deliver_are_parked_with_their_reason_and_the_events_behind_them_are_still_delivered() {
-        gateway = RunningGateway.start(simulator, kafka, settings);
+        // the gateway's cache learns that this skill does not exist: its downloads are parked, not sent
+        HttpResponse<String> notFound = EventsTestSupport.get(gateway = RunningGateway.start(simulator, kafka, settings),
+                "/api/skills/no-such-skill");
+        assertEquals(404, notFound.statusCode(), notFound.body());
         String topic = settings.get("download-events.topic");
         byte[] notJson = "downloaded bundler, honest".getBytes(StandardCharsets.UTF_8);
         byte[] wrongSchema = ("{\"schema\":2,\"eventId\":\"0b5c6f1e-8a4d-4c55-9a43-3f1f3c1d2e01\",\"type\":"
@@ -102,6 +60,8 @@ class DownloadForwarderTest {
         produce(kafka.bootstrapServers(), topic, "bundler", notJson);
         produce(kafka.bootstrapServers(), topic, "bundler", wrongSchema);
         String unknownSkill = eventIdOf(postDownload(gateway, "no-such-skill", null));
+        // not known missing: sent, and ignored by the process as the real handler ignores it
+        String unknownVersion = eventIdOf(postDownload(gateway, SKILL, "{\"version\":\"9.9.9\"}"));
         String delivered = eventIdOf(postDownload(gateway, SKILL, "{\"version\":\"1.0.5\"}"));
 
         assertTrue(eventually(() -> deliveredEventIds(simulator).contains(delivered), 30_000),
@@ -123,8 +83,17 @@ class DownloadForwarderTest {
         assertEquals("1", header(parked.get(1), "dlq-offset"));
         assertEquals("no-such-skill", parked.get(2).key());
         assertTrue(new String(parked.get(2).value(), StandardCharsets.UTF_8).contains(unknownSkill));
-        assertTrue(header(parked.get(2), "dlq-reason").startsWith("not_found: "), header(parked.get(2), "dlq-reason"));
+        assertEquals("not_found: the gateway's cache holds a 404 for skill 'no-such-skill'",
+                header(parked.get(2), "dlq-reason"));
         assertTrue(Long.parseLong(header(parked.get(2), "dlq-parked-at")) > 0);
+        assertTrue(deliveredEventIds(simulator).contains(unknownVersion), "an unknown version is the process's to ignore");
+        assertTrue(simulator.messages().stream().filter(message -> message.data().equals(unknownVersion))
+                .allMatch(message -> message.downloadCount() == null), "and the process ignored it");
+        MeterRegistry meters = gateway.context().getRegistry().findSingleByType(MeterRegistry.class);
+        assertEquals(2.0, meters.get("registry.download.events.parked").tag("reason", "malformed").counter().count());
+        assertEquals(1.0, meters.get("registry.download.events.parked").tag("reason", "not_found").counter().count());
+        assertEquals(0.0, meters.get("registry.download.events.parked").tag("reason", "refused").counter().count());
+        assertEquals(3.0, meters.get("registry.download.events").tag("outcome", "parked").counter().count());
     }
 
     @Test
@@ -189,6 +158,7 @@ class DownloadForwarderTest {
         simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(200, 0));
         settings.put("download-events.forwarder.max-poll-records", "10");
         gateway = RunningGateway.start(simulator, kafka, settings);
+        int countedBefore = counted();
         Set<String> accepted = new HashSet<>();
         postConcurrently(gateway, 200).forEach(answer -> accepted.add(eventIdOf(answer)));
         assertTrue(eventually(() -> deliveredEventIds(simulator).size() >= 20, 30_000));
@@ -206,11 +176,34 @@ class DownloadForwarderTest {
                         + accepted.size() + " were delivered (" + deliveredAtStop + " before the stop)");
         List<String> deliveries = deliveredEventIds(simulator);
         assertEquals(accepted, new HashSet<>(deliveries), "only accepted events are delivered, by their own id");
+        assertEquals(accepted.size(), deliveries.size(), "each message taken once");
+        assertEquals(countedBefore + accepted.size(), counted(), "every accepted event counted once at the process");
     }
 
-    private static String eventIdOf(HttpResponse<String> answer) {
-        assertEquals(202, answer.statusCode(), answer.body());
-        return json(answer.body()).path("eventId").asText();
+    @Test
+    void a_broker_restart_mid_stream_ends_with_every_accepted_event_counted_once() throws Exception {
+        simulator.faults(Upstream.HYPERBEAM).inject(Fault.latency(200, 0));
+        settings.put("download-events.forwarder.max-poll-records", "10");
+        gateway = RunningGateway.start(simulator, kafka, settings);
+        int countedBefore = counted();
+        Set<String> accepted = new HashSet<>();
+        postConcurrently(gateway, 150).forEach(answer -> accepted.add(eventIdOf(answer)));
+        assertTrue(eventually(() -> deliveredEventIds(simulator).size() >= 20, 30_000));
+
+        kafka.restart();
+        assertTrue(deliveredEventIds(simulator).size() < accepted.size(), "the forwarder had already finished");
+        simulator.faults(Upstream.HYPERBEAM).clear();
+
+        assertTrue(eventually(() -> new HashSet<>(deliveredEventIds(simulator)).containsAll(accepted), 120_000),
+                "after the broker restart only " + new HashSet<>(deliveredEventIds(simulator)).size() + " of "
+                        + accepted.size() + " were delivered");
+        assertEquals(accepted.size(), deliveredEventIds(simulator).size(), "each message taken once");
+        assertEquals(countedBefore + accepted.size(), counted(), "every accepted event counted once at the process");
+    }
+
+    /** The process's download count over the versions the tests post, as a dryrun reads it. */
+    private static int counted() {
+        return VERSIONS.stream().mapToInt(version -> simulator.downloadCount(SKILL, version)).sum();
     }
 
     private static List<HttpResponse<String>> postConcurrently(RunningGateway gateway, int events) throws Exception {

@@ -8,10 +8,9 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.permamind.gateway.dev.RegistryFixture;
 import com.permamind.gateway.simulator.LuaStateMode;
-import com.permamind.gateway.simulator.RecordedRequest;
+import com.permamind.gateway.simulator.ReceivedMessage;
 import com.permamind.gateway.simulator.RegistrySimulator;
 import com.permamind.gateway.simulator.SimulatorConfig;
-import com.permamind.gateway.simulator.Upstream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +30,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -43,6 +43,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Assertions;
 
 /** What the download events tests share: the simulator, HTTP calls, and reading and writing topics. */
 final class EventsTestSupport {
@@ -52,6 +53,7 @@ final class EventsTestSupport {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     static final String SCHEMA_FILE = "docs/download-event.schema.json";
+    private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private EventsTestSupport() {
     }
@@ -89,6 +91,43 @@ final class EventsTestSupport {
         }
     }
 
+    static HttpResponse<String> get(RunningGateway gateway, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.url(path))).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A version's download count as a dryrun reads it from the simulated process (the latest version when null). */
+    static int dryrunDownloadCount(RegistrySimulator simulator, String skill, String version) {
+        String tags = "{\"name\":\"Action\",\"value\":\"Get-Skill\"},{\"name\":\"Name\",\"value\":\"" + skill + "\"}"
+                + (version == null ? "" : ",{\"name\":\"Version\",\"value\":\"" + version + "\"}");
+        // a body and a client of its own: a compute unit answers an identical dryrun from its cache, and
+        // holds each client to a few dryruns a minute
+        String body = "{\"Id\":\"" + UUID.randomUUID() + "\",\"Owner\":\"1234\",\"Target\":\"" + simulator.processId()
+                + "\",\"Anchor\":\"0\",\"Data\":\"1234\",\"Tags\":[" + tags + "]}";
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(simulator.cuUrl()
+                    + "/dry-run?process-id=" + simulator.processId())).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").header("X-Forwarded-For", "10.9." + (COUNTER.incrementAndGet() % 250)
+                            + "." + (COUNTER.get() / 250 % 250))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode reply = JSON.readTree(answer.body()).path("Messages").path(0);
+            return JSON.readTree(reply.path("Data").asText()).path("downloadCount").asInt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static JsonNode json(String text) {
         try {
             return JSON.readTree(text);
@@ -97,12 +136,15 @@ final class EventsTestSupport {
         }
     }
 
-    /** Every event id the simulated node was asked to record, repeats included. */
+    /**
+     * The event ids of the Record-Download messages the simulated process took (by either transport),
+     * each message once: a message's data is its event's id, and a repeated message id is refused.
+     */
     static List<String> deliveredEventIds(RegistrySimulator simulator) {
         List<String> ids = new ArrayList<>();
-        for (RecordedRequest request : simulator.requests(Upstream.HYPERBEAM)) {
-            if (DownloadEvents.RECORD_DOWNLOAD.equals(request.function()) && request.queryParam("eventid") != null) {
-                ids.add(request.queryParam("eventid"));
+        for (ReceivedMessage message : simulator.messages()) {
+            if ("Record-Download".equals(message.tag("Action"))) {
+                ids.add(message.data());
             }
         }
         return ids;
@@ -145,6 +187,20 @@ final class EventsTestSupport {
     /** The messages of docs/download-event.schema.json about this event; empty when it conforms. */
     static Set<String> schemaViolations(JsonNode event) {
         return new HashSet<>(SchemaHolder.SCHEMA.validate(event).stream().map(ValidationMessage::getMessage).toList());
+    }
+
+    /** The event id of a POST's 202 answer. */
+    static String eventIdOf(HttpResponse<String> answer) {
+        Assertions.assertEquals(202, answer.statusCode(), answer.body());
+        return json(answer.body()).path("eventId").asText();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits until the condition holds; returns whether it did in time. */

@@ -1,14 +1,18 @@
 package com.permamind.gateway.events;
 
 import com.permamind.gateway.GatewayApplication;
+import com.permamind.gateway.ans104.TestWallets;
 import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.dev.RegistryFixture;
 import com.permamind.gateway.simulator.RegistrySimulator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +27,7 @@ import org.apache.camel.main.Main;
 final class RunningGateway implements AutoCloseable {
 
     private static final long START_TIMEOUT_MS = 60_000;
+    private static final Path WALLET_DIRECTORY = walletDirectory();
 
     private final Main main;
     private final Thread thread;
@@ -46,6 +51,8 @@ final class RunningGateway implements AutoCloseable {
         overrides.put("camel.server.port", Integer.toString(port));
         overrides.put("hyperbeam.nodes", simulator.hyperbeamUrl());
         overrides.put("ao.cu-url", simulator.cuUrl());
+        overrides.put("ao.mu-url", simulator.muUrl());
+        overrides.put("download-events.wallet-file", TestWallets.walletFile(WALLET_DIRECTORY).toString());
         overrides.put("registry.process-id", simulator.processId());
         overrides.put("registry.lua-module-id", simulator.moduleId());
         overrides.put("kafka.bootstrap-servers", kafka.bootstrapServers());
@@ -105,6 +112,16 @@ final class RunningGateway implements AutoCloseable {
             thread.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Path walletDirectory() {
+        try {
+            Path directory = Files.createTempDirectory("gateway-wallet");
+            directory.toFile().deleteOnExit();
+            return directory;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -156,8 +156,8 @@ class HyperBeamNodeRulesTest {
 
     private LuaReads tableRaisingModule(LuaSemantics semantics) throws IOException {
         Path module = Files.writeString(dir.resolve("table-raising.lua"), TABLE_RAISING_MODULE);
-        return ProjectLuaModule.of(RegistryModule.load(module), SkillsSnapshot.load(fixturePath(), MAPPER),
-                LuaStateMode.JSON_STRING, semantics);
+        SkillsSnapshot fixture = SkillsSnapshot.load(fixturePath(), MAPPER);
+        return ProjectLuaModule.of(RegistryModule.load(module), () -> fixture, LuaStateMode.JSON_STRING, semantics);
     }
 
     private String luaUrl(String mode, String function) {

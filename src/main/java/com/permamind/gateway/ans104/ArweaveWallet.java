@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +11,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.SecureRandomSpi;
 import java.security.Signature;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import java.security.spec.RSAPrivateCrtKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 
@@ -62,6 +66,17 @@ public final class ArweaveWallet {
             throw new WalletException("wallet file " + jwkFile + " cannot be read: " + e.getClass().getSimpleName());
         }
         return fromJwk(jwk, "wallet file " + jwkFile);
+    }
+
+    /** A new wallet whose key exists only in this process (a few seconds of key generation). */
+    public static ArweaveWallet generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(new RSAKeyGenParameterSpec(MODULUS_BYTES * 8, PUBLIC_EXPONENT));
+            return of((RSAPrivateCrtKey) generator.generateKeyPair().getPrivate());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every JDK generates RSA keys", e);
+        }
     }
 
     /** A wallet from a key already in memory (tests generate theirs). */
@@ -131,10 +146,26 @@ public final class ArweaveWallet {
     }
 
     public byte[] sign(byte[] message) {
+        return sign(message, (SecureRandom) null);
+    }
+
+    /** Signs with this 32-byte salt instead of a random one: the same message then gets the same signature. */
+    public byte[] sign(byte[] message, byte[] salt) {
+        if (salt.length != PSS.getSaltLength()) {
+            throw new IllegalArgumentException("the salt is " + PSS.getSaltLength() + " bytes, not " + salt.length);
+        }
+        return sign(message, new GivenSalt(salt));
+    }
+
+    private byte[] sign(byte[] message, SecureRandom saltSource) {
         try {
             Signature signer = Signature.getInstance("RSASSA-PSS");
             signer.setParameter(PSS);
-            signer.initSign(key);
+            if (saltSource == null) {
+                signer.initSign(key);
+            } else {
+                signer.initSign(key, saltSource);
+            }
             signer.update(message);
             return signer.sign();
         } catch (GeneralSecurityException e) {
@@ -177,5 +208,34 @@ public final class ArweaveWallet {
     @Override
     public String toString() {
         return "ArweaveWallet[" + address() + "]";
+    }
+
+    /**
+     * The "random" source RSA-PSS draws its salt from, handing out a given salt instead: the only
+     * randomness in a PSS signature (the JDK's blinding does not change the result).
+     */
+    private static final class GivenSalt extends SecureRandom {
+
+        GivenSalt(byte[] salt) {
+            super(new SecureRandomSpi() {
+                @Override
+                protected void engineSetSeed(byte[] seed) {
+                }
+
+                @Override
+                protected void engineNextBytes(byte[] bytes) {
+                    if (bytes.length != salt.length) {
+                        throw new IllegalStateException("RSA-PSS asked for " + bytes.length + " salt bytes, not "
+                            + salt.length);
+                    }
+                    System.arraycopy(salt, 0, bytes, 0, salt.length);
+                }
+
+                @Override
+                protected byte[] engineGenerateSeed(int numBytes) {
+                    throw new UnsupportedOperationException("a given salt has no seed");
+                }
+            }, null);
+        }
     }
 }

@@ -1,6 +1,7 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -61,13 +62,34 @@ public final class DataItem {
      * an anchor only matters to bundlers that refuse replays.
      */
     public static DataItem sign(ArweaveWallet wallet, byte[] anchor, List<Tag> tags, byte[] data) {
+        return sign(wallet, new byte[0], anchor, tags, data, null);
+    }
+
+    /**
+     * Builds and signs an item addressed to {@code target} (32 bytes, e.g. a process id), the same
+     * bytes and id every time for the same {@code seed}: the RSA-PSS salt is derived from it. Any
+     * salt verifies, so the item stays standard; what changes is that sending it again is
+     * recognisably the same message.
+     */
+    public static DataItem signRepeatably(ArweaveWallet wallet, byte[] target, List<Tag> tags, byte[] data,
+            String seed) {
+        if (target.length != TARGET_BYTES) {
+            throw new IllegalArgumentException("a target is " + TARGET_BYTES + " bytes, not " + target.length);
+        }
+        byte[] salt = Sha256.digest(("ans104-pss-salt:" + seed).getBytes(UTF_8));
+        return sign(wallet, target, new byte[0], tags, data, salt);
+    }
+
+    private static DataItem sign(ArweaveWallet wallet, byte[] target, byte[] anchor, List<Tag> tags, byte[] data,
+            byte[] salt) {
         if (anchor.length != 0 && anchor.length != ANCHOR_BYTES) {
             throw new IllegalArgumentException("an anchor is " + ANCHOR_BYTES + " bytes, not " + anchor.length);
         }
         byte[] owner = wallet.owner();
         byte[] rawTags = AvroTags.encode(tags);
-        byte[] message = signatureData(owner, new byte[0], anchor, rawTags, data);
-        return new DataItem(wallet.sign(message), owner, new byte[0], anchor.clone(), tags, rawTags, data.clone());
+        byte[] message = signatureData(owner, target, anchor, rawTags, data);
+        byte[] signature = salt == null ? wallet.sign(message) : wallet.sign(message, salt);
+        return new DataItem(signature, owner, target.clone(), anchor.clone(), tags, rawTags, data.clone());
     }
 
     /** Reads an item's fields; throws IllegalArgumentException when the bytes are not a type 1 item. */

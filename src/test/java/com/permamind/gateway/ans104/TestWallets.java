@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -17,14 +17,14 @@ import java.util.Map;
  * A throwaway Arweave wallet for tests: a 4096-bit RSA key generated once per test run (that
  * takes a few seconds) and exported as an Arweave JWK file.
  */
-final class TestWallets {
+public final class TestWallets {
 
     private static RSAPrivateCrtKey key;
 
     private TestWallets() {
     }
 
-    static synchronized RSAPrivateCrtKey key() {
+    public static synchronized RSAPrivateCrtKey key() {
         if (key == null) {
             try {
                 KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -37,12 +37,12 @@ final class TestWallets {
         return key;
     }
 
-    static ArweaveWallet wallet() {
+    public static ArweaveWallet wallet() {
         return ArweaveWallet.of(key());
     }
 
     /** The key as Arweave writes wallet files. */
-    static Map<String, String> jwk() {
+    public static Map<String, String> jwk() {
         RSAPrivateCrtKey k = key();
         Map<String, String> jwk = new LinkedHashMap<>();
         jwk.put("kty", "RSA");
@@ -57,7 +57,7 @@ final class TestWallets {
         return jwk;
     }
 
-    static Path writeJwk(Path file, Map<String, String> jwk) {
+    public static Path writeJwk(Path file, Map<String, String> jwk) {
         try {
             Files.writeString(file, new ObjectMapper().writeValueAsString(jwk));
             return file;
@@ -66,7 +66,7 @@ final class TestWallets {
         }
     }
 
-    static Path walletFile(Path directory) {
+    public static Path walletFile(Path directory) {
         return writeJwk(directory.resolve("wallet.json"), jwk());
     }
 

@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

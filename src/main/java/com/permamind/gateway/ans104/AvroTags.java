@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

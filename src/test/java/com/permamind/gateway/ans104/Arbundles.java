@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -19,21 +19,21 @@ import org.junit.jupiter.api.Assumptions;
  * independent judge of the items we sign. CI installs it with
  * {@code (cd src/test/node && npm ci --silent)}.
  */
-final class Arbundles {
+public final class Arbundles {
 
     static final Path DIRECTORY = Path.of("src/test/node").toAbsolutePath();
     private static final String INSTALL = "(cd src/test/node && npm ci --silent)";
     private static final long TIMEOUT_SECONDS = 60;
 
     /** What verify.js says of one item; {@code exitCode} 0 valid, 1 invalid, 2 unreadable. */
-    record Verdict(int exitCode, JsonNode report, String stderr) {
+    public record Verdict(int exitCode, JsonNode report, String stderr) {
     }
 
     private Arbundles() {
     }
 
     /** Skips the calling test when Node or arbundles is missing, unless {@code CI} is set: there it fails. */
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         String missing = null;
         if (!onPath("node")) {
             missing = "node is not installed";
@@ -49,7 +49,7 @@ final class Arbundles {
         Assumptions.abort(missing + ": skipped");
     }
 
-    static Verdict verify(Path item) {
+    public static Verdict verify(Path item) {
         try {
             Path out = Files.createTempFile("arbundles", ".out");
             Path err = Files.createTempFile("arbundles", ".err");

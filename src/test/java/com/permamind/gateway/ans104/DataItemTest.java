@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -35,6 +35,24 @@ class DataItemTest {
         assertTrue(parsed.target().isEmpty());
         assertArrayEquals(TestWallets.wallet().owner(), parsed.owner());
         assertEquals(TestWallets.wallet().address(), parsed.ownerAddress());
+    }
+
+    @Test
+    void should_sign_the_same_item_for_the_same_seed_and_another_for_another_seed() {
+        byte[] target = Base64Url.decode("afj-S1wpWK07iSs9jIttoPJsptf4Db6ubZ_CLODdEpQ");
+
+        DataItem first = DataItem.signRepeatably(TestWallets.wallet(), target, TAGS, DATA, "event-1");
+        DataItem again = DataItem.signRepeatably(TestWallets.wallet(), target, TAGS, DATA, "event-1");
+        DataItem other = DataItem.signRepeatably(TestWallets.wallet(), target, TAGS, DATA, "event-2");
+
+        assertArrayEquals(first.toBytes(), again.toBytes());
+        assertEquals(first.id(), again.id());
+        assertFalse(first.id().equals(other.id()));
+        DataItem parsed = DataItem.parse(first.toBytes());
+        assertTrue(parsed.verify());
+        assertTrue(DataItem.parse(other.toBytes()).verify());
+        assertArrayEquals(target, parsed.target().orElseThrow());
+        assertTrue(parsed.anchor().isEmpty());
     }
 
     @Test

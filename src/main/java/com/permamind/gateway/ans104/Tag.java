@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.ans104;
 
 /** One name/value tag of an Arweave data item. */
 public record Tag(String name, String value) {
