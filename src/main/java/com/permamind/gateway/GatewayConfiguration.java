@@ -278,14 +278,15 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
             @PropertyInject("kafka.bootstrap-servers") String kafkaServers,
-            @PropertyInject("registry.read-path") String readPathSetting) {
+            @PropertyInject("registry.read-path") String readPathSetting,
+            @PropertyInject("cache.enabled") boolean cacheEnabled) {
         return once("readTiersHealthCheck", () -> {
             ReadPath readPath = ReadPath.of(readPathSetting);
             LOG.info("Read path: {}", readPath == ReadPath.DRYRUN
                     ? "dryrun only (registry.read-path), HyperBEAM is not called" : "HyperBEAM, dryrun as its fallback");
             return new ReadTiersHealthCheck(readPath, hyperbeam::probe, dryrun::probe, () -> reachable(kafkaServers),
                     hyperbeamBreaker, computeUnitBreaker, dryrun.budget(), drift, Duration.ofSeconds(probeSeconds),
-                    cache::canServeStale);
+                    cacheEnabled, cache::canServeStale);
         });
     }
 

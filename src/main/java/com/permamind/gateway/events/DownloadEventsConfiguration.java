@@ -90,7 +90,8 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
             @PropertyInject(value = "download-events.wallet-file", defaultValue = "") String walletFile,
             @PropertyInject(value = "download-events.wallet-throwaway", defaultValue = "false") boolean throwaway,
             @PropertyInject("registry.process-id") String processId,
-            @PropertyInject("download-events.forwarder.transport") String transportSetting) {
+            @PropertyInject("download-events.forwarder.transport") String transportSetting,
+            @PropertyInject("download-events.forwarder.enabled") boolean forwarderEnabled) {
         return once("downloadMessages", () -> {
             MessageTransport transport = MessageTransport.of(transportSetting);
             Optional<ArweaveWallet> wallet = Optional.empty();
@@ -109,7 +110,10 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
                 missing = "download-events.wallet-file is not set (DOWNLOAD_EVENTS_WALLET_FILE)";
             }
             DownloadMessages messages = new DownloadMessages(wallet, missing, processId, transport);
-            if (wallet.isPresent()) {
+            if (!forwarderEnabled) {
+                LOG.warn("Download forwarder switched off (download-events.forwarder.enabled, DOWNLOAD_EVENTS_FORWARDER_ENABLED): "
+                        + "download events are accepted and wait on the topic");
+            } else if (wallet.isPresent()) {
                 LOG.info("Download forwarder: Record-Download messages signed as {}, sent by {}", wallet.get().address(),
                         transport);
                 startForwarderOnceStarted(context);
@@ -214,8 +218,9 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
     @BindToRegistry(lazy = true)
     public DownloadForwarderHealthCheck downloadForwarderHealthCheck(CamelContext context,
             @BeanInject("downloadMessages") DownloadMessages messages,
-            @BeanInject("forwarderBreaker") CircuitBreaker breaker) {
+            @BeanInject("forwarderBreaker") CircuitBreaker breaker,
+            @PropertyInject("download-events.forwarder.enabled") boolean forwarderEnabled) {
         return once("downloadForwarderHealthCheck", () -> new DownloadForwarderHealthCheck(messages, breaker,
-                () -> context.getRouteController().getRouteStatus(FORWARDER_ROUTE) == ServiceStatus.Started));
+                forwarderEnabled, () -> context.getRouteController().getRouteStatus(FORWARDER_ROUTE) == ServiceStatus.Started));
     }
 }

@@ -16,12 +16,15 @@ public class DownloadForwarderHealthCheck extends AbstractHealthCheck {
 
     private final DownloadMessages messages;
     private final CircuitBreaker breaker;
+    private final boolean enabled;
     private final BooleanSupplier running;
 
-    public DownloadForwarderHealthCheck(DownloadMessages messages, CircuitBreaker breaker, BooleanSupplier running) {
+    public DownloadForwarderHealthCheck(DownloadMessages messages, CircuitBreaker breaker, boolean enabled,
+            BooleanSupplier running) {
         super("registry", "download-forwarder");
         this.messages = messages;
         this.breaker = breaker;
+        this.enabled = enabled;
         this.running = running;
     }
 
@@ -32,7 +35,7 @@ public class DownloadForwarderHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.detail("forwarder", running.getAsBoolean() ? "running" : "stopped");
+        builder.detail("forwarder", running.getAsBoolean() ? "running" : enabled ? "stopped" : "switched off");
         builder.detail("forwarder.transport", messages.transport().toString());
         builder.detail("forwarder.breaker", breaker.getState().name());
         messages.signer().ifPresentOrElse(address -> builder.detail("forwarder.signer", address),

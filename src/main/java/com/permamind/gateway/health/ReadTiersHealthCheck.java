@@ -29,12 +29,15 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
     private final CircuitBreaker computeUnitBreaker;
     private final DryrunBudget dryrunBudget;
     private final ModuleDriftWatch drift;
+    private final boolean cacheEnabled;
     private final BooleanSupplier cacheCanServe;
 
     public ReadTiersHealthCheck(ReadPath readPath, BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
             BooleanSupplier kafkaProbe, CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker,
-            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery, BooleanSupplier cacheCanServe) {
+            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery, boolean cacheEnabled,
+            BooleanSupplier cacheCanServe) {
         super("registry", "read-tiers");
+        this.cacheEnabled = cacheEnabled;
         this.readPath = readPath;
         this.dryrunBudget = dryrunBudget;
         this.hyperbeam = new Probe(hyperbeamProbe, probeEvery);
@@ -57,6 +60,7 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
         boolean hyperbeamUp = readPath == ReadPath.HYPERBEAM && hyperbeam.up();
         boolean dryrunUp = computeUnit.up();
         builder.detail("read-path", readPath.setting());
+        builder.detail("response-cache", cacheEnabled ? "on" : "off");
         builder.detail("hyperbeam", readPath == ReadPath.DRYRUN ? "not used" : hyperbeamUp ? "up" : "down");
         builder.detail("hyperbeam.breaker", hyperbeamBreaker.getState().name());
         builder.detail("dryrun", dryrunUp ? "up" : "down");

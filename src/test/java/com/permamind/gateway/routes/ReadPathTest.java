@@ -9,7 +9,11 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The operators' switch (registry.read-path, env REGISTRY_READ_PATH): the dryrun alone, HyperBEAM not called. */
+/**
+ * The operators' switches, each by environment and shown in readiness: the read path
+ * (registry.read-path, REGISTRY_READ_PATH: the dryrun alone, HyperBEAM not called), the response cache
+ * (CACHE_ENABLED) and the forwarder (DOWNLOAD_EVENTS_FORWARDER_ENABLED).
+ */
 class ReadPathTest {
 
     @Test
@@ -27,6 +31,19 @@ class ReadPathTest {
             HttpResponse<String> ready = gateway.management("/observe/health/ready?data=true");
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().replace(" ", "").contains("\"read-path\":\"dryrun\""), ready.body());
+        }
+    }
+
+    @Test
+    void should_show_the_response_cache_and_the_forwarder_switched_off_in_readiness() {
+        try (GatewayHarness gateway = GatewayHarness.start(Map.of("cache.enabled", "false",
+                "download-events.forwarder.enabled", "false", "download-events.wallet-throwaway", "true"))) {
+            gateway.get("/api/skills/search?q=ao");
+            assertEquals("hyperbeam", GatewayHarness.source(gateway.get("/api/skills/search?q=ao")), "not cached");
+            String ready = gateway.management("/observe/health/ready?data=true").body().replace(" ", "");
+
+            assertTrue(ready.contains("\"response-cache\":\"off\""), ready);
+            assertTrue(ready.contains("\"forwarder\":\"switchedoff\""), ready);
         }
     }
 
