@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +50,8 @@ class ObservabilityTest {
     void should_count_reads_by_source_and_fallbacks_and_show_the_breaker_open() throws Exception {
         gateway.get("/api/skills/cron");
         gateway.get("/api/skills/cron");
-        assertEquals(1.0, value("registry_requests_seconds_count", "query=\"get-skill\"", "source=\"hyperbeam\""));
-        assertEquals(1.0, value("registry_requests_seconds_count", "query=\"get-skill\"", "source=\"cache\""));
+        assertEquals(1.0, settled(1.0, "registry_requests_seconds_count", "query=\"get-skill\"", "source=\"hyperbeam\""));
+        assertEquals(1.0, settled(1.0, "registry_requests_seconds_count", "query=\"get-skill\"", "source=\"cache\""));
         assertEquals(1.0, value("registry_upstream_seconds_count", "tier=\"hyperbeam\"", "outcome=\"ok\""));
         assertEquals(1.0, value("resilience4j_circuitbreaker_state", "name=\"hyperbeam\"", "state=\"closed\""));
 
@@ -59,8 +60,8 @@ class ObservabilityTest {
         gateway.get("/api/skills/dex");
         gateway.get("/api/skills/vote");
 
-        assertEquals(3.0, value("registry_fallbacks_total", "query=\"get-skill\""));
-        assertEquals(3.0, value("registry_requests_seconds_count", "query=\"get-skill\"", "source=\"dryrun\""));
+        assertEquals(3.0, settled(3.0, "registry_fallbacks_total", "query=\"get-skill\""));
+        assertEquals(3.0, settled(3.0, "registry_requests_seconds_count", "query=\"get-skill\"", "source=\"dryrun\""));
         // one success and one failure in a window of two: the breaker opens on the first failure
         assertEquals(1.0, value("registry_upstream_seconds_count", "tier=\"hyperbeam\"", "outcome=\"failure\""));
         assertEquals(1.0, value("resilience4j_circuitbreaker_state", "name=\"hyperbeam\"", "state=\"open\""));
@@ -138,6 +139,20 @@ class ObservabilityTest {
         gateway.simulator().faults(Upstream.COMPUTE_UNIT).clear();
         assertEquals(200, gateway.management("/observe/health/ready").statusCode());
         assertEquals(200, gateway.management("/observe/health/live").statusCode());
+    }
+
+    /**
+     * The metric's value once it reaches {@code expected}, or as it stands after 5 s: a read is counted
+     * when its exchange completes, which may be just after the client has its answer.
+     */
+    private static double settled(double expected, String metric, String... labels) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        double value = value(metric, labels);
+        while (value < expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            value = value(metric, labels);
+        }
+        return value;
     }
 
     private static double value(String metric, String... labels) {
