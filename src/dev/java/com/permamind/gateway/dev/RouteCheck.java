@@ -4,7 +4,6 @@ import com.permamind.gateway.GatewayApplication;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
@@ -38,12 +37,10 @@ public final class RouteCheck {
 
     /** Empty when every route file of the directory loads; else what failed, with its file and line. */
     public static Optional<String> check(Path directory) throws IOException {
-        List<Path> files;
         try (Stream<Path> listed = Files.list(directory)) {
-            files = listed.filter(file -> file.toString().endsWith(".yaml")).sorted().toList();
-        }
-        if (files.isEmpty()) {
-            return Optional.of("no route files (*.yaml) in " + directory);
+            if (listed.noneMatch(file -> file.toString().endsWith(".yaml"))) {
+                return Optional.of("no route files (*.yaml) in " + directory);
+            }
         }
         Main gateway = GatewayApplication.newMain();
         gateway.addOverrideProperty("camel.main.routes-include-pattern",
@@ -51,7 +48,8 @@ public final class RouteCheck {
         gateway.addOverrideProperty("camel.main.source-location-enabled", "true");
         // each route keeps its own file's location (inlined, a REST verb's route has none)
         gateway.addOverrideProperty("camel.rest.inline-routes", "false");
-        // routes are created (endpoints, beans, templates resolved), none starts, nothing is listened on
+        // routes are created (endpoints, beans, templates resolved) and none starts; the HTTP server
+        // binds to any free port, the management server is off
         gateway.addOverrideProperty("camel.main.auto-startup", "false");
         gateway.addOverrideProperty("camel.server.host", "127.0.0.1");
         gateway.addOverrideProperty("camel.server.port", "0");
