@@ -27,8 +27,12 @@ class EnvExampleTest {
     /** {@code {{env:NAME:default}}} (Camel) and {@code ${env:NAME:-default}} (log4j2). */
     private static final Pattern GATEWAY_VARIABLE =
             Pattern.compile("\\{\\{env:([A-Z][A-Z0-9_]*)(?::([^}]*))?}}|\\$\\{env:([A-Z][A-Z0-9_]*)(?::-([^}]*))?}");
-    /** {@code ${NAME}}, {@code ${NAME:-default}} or {@code ${NAME-default}}, not the escaped {@code $${...}}. */
-    private static final Pattern COMPOSE_VARIABLE = Pattern.compile("(?<!\\$)\\$\\{([A-Z][A-Z0-9_]*)(?::?-([^}]*))?}");
+    /**
+     * {@code ${NAME}}, {@code ${NAME:-default}}, {@code ${NAME-default}} or the required {@code ${NAME:?message}}
+     * (no default), not the escaped {@code $${...}}.
+     */
+    private static final Pattern COMPOSE_VARIABLE =
+            Pattern.compile("(?<!\\$)\\$\\{([A-Z][A-Z0-9_]*)(?::?-([^}]*)|:?\\?[^}]*)?}");
     private static final Pattern EXAMPLE_LINE = Pattern.compile("^# ?([A-Z][A-Z0-9_]*)=(.*)$");
 
     private static final Map<String, List<Read>> READ = new TreeMap<>();
