@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
@@ -113,7 +114,7 @@ public class DryrunReader {
         long start = System.nanoTime();
         boolean counted = false;
         try {
-            Priority priority = exchange.getProperty("registryRefresh", false, Boolean.class) || hasStaleAnswer.test(request)
+            Priority priority = exchange.getProperty(ResponseCache.REFRESH, false, Boolean.class) || hasStaleAnswer.test(request)
                     ? Priority.ANSWERED_STALE : Priority.UNANSWERED;
             String answer = answer(request, priority);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
