@@ -3,7 +3,7 @@
 # Written for the classic builder too (no BuildKit-only syntax), so docker-compose 1.29 builds it.
 
 # --- build: the runtime classpath = target/classes + the runtime-scope dependency jars ---
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /build
 # Dependencies first, in their own layer: it is rebuilt only when pom.xml changes.
 COPY pom.xml ./
@@ -16,7 +16,7 @@ COPY src/main ./src/main
 RUN mvn -B -q compile && jar --create --file target/gateway.jar -C target/classes .
 
 # --- runtime ---
-FROM eclipse-temurin:17-jre-noble
+FROM eclipse-temurin:25-jre-noble
 # curl (in the Temurin image) serves the health check; nothing else is added to the base.
 RUN groupadd --system --gid 10001 gateway \
  && useradd --system --uid 10001 --gid gateway --no-create-home --home-dir /app --shell /usr/sbin/nologin gateway

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import path from "node:path";
 
 const REPOSITORY = fileURLToPath(new URL("../../..", import.meta.url));
 const START_TIMEOUT_MS = 240_000;
@@ -19,7 +20,8 @@ export async function startEmbeddedGateway() {
     "dev.cu.port": computeUnit,
     "dev.kafka.port": kafka,
   };
-  const launcher = spawn("mvn", ["-q", "-B", "test-compile", "exec:java",
+  // README's first command: Maven on the gateway's JDK (ops/with-jdk25)
+  const launcher = spawn(path.join(REPOSITORY, "ops", "with-jdk25"), ["mvn", "-q", "-B", "test-compile", "exec:java",
     ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`)], {
     cwd: REPOSITORY,
     detached: true, // its own process group: stop() ends Maven and the JVM it runs

@@ -20,7 +20,7 @@ import com.permamind.gateway.upstream.HyperbeamDegradation;
 import com.permamind.gateway.upstream.HyperbeamReader;
 import com.permamind.gateway.upstream.NodeHttpClient;
 import com.permamind.gateway.upstream.ReadPath;
-import com.permamind.gateway.upstream.UpstreamReadPool;
+import com.permamind.gateway.upstream.UpstreamReads;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -50,7 +50,6 @@ import org.apache.camel.component.kafka.KafkaClientFactory;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.service.ServiceSupport;
-import org.apache.camel.util.concurrent.CamelThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,31 +77,30 @@ public class GatewayConfiguration extends OnceMadeBeans {
     }
 
     /**
-     * The pool the query routes hop to before they may block (the threads step of
-     * registry-query.yaml), shared by all of them: one thread per read in flight upstream.
+     * Where the query routes go once they may wait on an upstream (the threads step of
+     * registry-query.yaml), shared by all of them: a virtual thread per read, at most
+     * gateway.upstream-reads-at-once under way and gateway.upstream-queue waiting.
      */
     @BindToRegistry
-    public ExecutorService upstreamReads(CamelContext context, @PropertyInject("gateway.upstream-threads") int threads,
-            @PropertyInject("gateway.upstream-queue") int queue,
-            @PropertyInject("gateway.upstream-thread-idle-seconds") long idleSeconds) {
+    public ExecutorService upstreamReads(CamelContext context,
+            @PropertyInject("gateway.upstream-reads-at-once") int atOnce,
+            @PropertyInject("gateway.upstream-queue") int queue) {
         return once("upstreamReads", () -> {
-            String pattern = context.getExecutorServiceManager().getThreadNamePattern();
-            UpstreamReadPool pool = new UpstreamReadPool(threads, queue, idleSeconds, TimeUnit.SECONDS,
-                    new CamelThreadFactory(pattern, "upstreamReads", true));
+            UpstreamReads reads = new UpstreamReads(atOnce, queue, "upstream-read");
             try {
                 // stopped with the context, after the routes: reads in flight finish (GracefulStop)
                 context.addService(new ServiceSupport() {
                     @Override
                     protected void doStop() {
-                        context.getExecutorServiceManager().shutdownGraceful(pool,
+                        context.getExecutorServiceManager().shutdownGraceful(reads,
                                 TimeUnit.SECONDS.toMillis(context.getShutdownStrategy().getTimeout()));
                     }
                 }, true, true);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot manage the upstream read pool", e);
+                throw new IllegalStateException("cannot manage the upstream reads", e);
             }
-            LOG.info("Upstream reads: up to {} threads, then up to {} waiting", threads, queue);
-            return pool;
+            LOG.info("Upstream reads: each on a virtual thread, up to {} under way, then up to {} waiting", atOnce, queue);
+            return reads;
         });
     }
 
@@ -129,16 +127,16 @@ public class GatewayConfiguration extends OnceMadeBeans {
     }
 
     /**
-     * The HyperBEAM tier's reads: a connection for every caller that can block on a node at once
-     * (the upstream threads, the readiness probe). The forwarder's messages have a client of their own.
+     * The HyperBEAM tier's reads: a connection for every caller that can wait on a node at once (the
+     * reads under way, the readiness probe). The forwarder's messages have a client of their own.
      */
     @BindToRegistry
     public NodeHttpClient hyperbeamHttpClient(CamelContext context,
             @PropertyInject("hyperbeam.connect-timeout-millis") long connectMillis,
-            @PropertyInject("gateway.upstream-threads") int upstreamThreads,
+            @PropertyInject("gateway.upstream-reads-at-once") int readsAtOnce,
             @PropertyInject("hyperbeam.max-answer-bytes") long maxAnswerBytes) {
         return once("hyperbeamHttpClient", () -> {
-            NodeHttpClient http = new NodeHttpClient(upstreamThreads + 1, Duration.ofMillis(connectMillis), maxAnswerBytes);
+            NodeHttpClient http = new NodeHttpClient(readsAtOnce + 1, Duration.ofMillis(connectMillis), maxAnswerBytes);
             try {
                 // closed with the context's services, after its routes stopped: by then the reads in
                 // flight have finished (GracefulShutdownTest)

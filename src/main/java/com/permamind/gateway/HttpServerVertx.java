@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * (camel-main starts it before configuration classes bind their beans):
  * <ul>
  * <li>the engine runs routes from the event loop ({@link EventLoopHttpEngine}), and reads that go
- * upstream hop to the {@code upstreamReads} pool, so Vert.x's own worker pool keeps its default size;</li>
+ * upstream hop to virtual threads ({@code upstreamReads}), so Vert.x's own worker pool keeps its default size;</li>
  * <li>a request whose answer is a cache hit is answered by {@link CacheFront} as the API's server
  * receives it, before its router (unless the server authenticates requests, which is the router's
  * work: then every request goes through the router and the routes);</li>

@@ -36,11 +36,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /**
  * The performance suite behind {@code bench/run}: measures the gateway against its baselines in
@@ -753,6 +756,7 @@ public final class PerformanceSuite implements AutoCloseable {
             result.put("nodePrefillMillis", prefillNode());
         }
         long computedBefore = memoizedNode == null ? 0 : memoizedNode.computed();
+        recordPinnedThreads("mix");
         ObjectNode warmRun = load1(gateway, paths("mix warm-up", gatewayUrl, lists.mix, 1000, warm, 10, false));
         mixWarmIssued = warmRun.path("issued").asLong();
         ObjectNode mix = load1(gateway, paths("mix", gatewayUrl, lists.mix, 1000, measure, 10, false)
@@ -762,6 +766,7 @@ public final class PerformanceSuite implements AutoCloseable {
         result.put("connections", 1000);
         result.put("thinkMillis", MIX_THINK_MILLIS);
         result.put("seconds", measure);
+        result.set("pinnedVirtualThreads", pinnedThreadsRecorded("mix"));
         result.set("withoutThinkTime", summary(List.of(capacity)));
         result.put("warmUpSeconds", warm);
         result.set("run", summary(List.of(mix)));
@@ -823,6 +828,7 @@ public final class PerformanceSuite implements AutoCloseable {
         result.put("uncachedConnections", uncachedConnections);
         long dryrunsBefore = upstreamCalls.total(Upstream.COMPUTE_UNIT);
         long outageStarted = System.nanoTime();
+        recordPinnedThreads("failover");
         simulator.faults(Upstream.HYPERBEAM).inject(Fault.connectionRefused());
         List<ObjectNode> during;
         try {
@@ -847,11 +853,61 @@ public final class PerformanceSuite implements AutoCloseable {
                 paths("failover recovery 10-20s mix", gatewayUrl, lists.mix, 1000, window, 10, false).thinking(MIX_THINK_MILLIS),
                 paths("failover recovery 10-20s uncached", gatewayUrl, lists.recovery2.gateway(), uncachedConnections,
                         window, 10, true));
+        result.set("pinnedVirtualThreads", pinnedThreadsRecorded("failover"));
         phase(result.putObject("outage"), during);
         phase(result.putObject("recovery0to10s"), after1);
         phase(result.putObject("recovery10to20s"), after2);
         result.put("mixIssuedDuringOutage", during.get(0).path("issued").asLong());
         result.put("mixIssuedBefore", mixWarmIssued);
+    }
+
+    /**
+     * Starts recording, in the gateway, every park of a virtual thread pinned to its carrier (JFR's
+     * jdk.VirtualThreadPinned at threshold 0: the JDK's default records only those over 20 ms).
+     */
+    private void recordPinnedThreads(String step) {
+        String out = jcmd(gateway.pid(), "JFR.start", "name=pinned-" + step, "settings=none",
+                "+jdk.VirtualThreadPinned#enabled=true", "+jdk.VirtualThreadPinned#threshold=0ms",
+                "+jdk.VirtualThreadPinned#stackTrace=true");
+        if (!out.contains("Started recording")) {
+            notes.add("JFR's pinned-thread recording did not start for the " + step + " step: " + out);
+        }
+    }
+
+    /** The pinned parks since {@link #recordPinnedThreads}: how many, why, and where (the first frame outside the JDK). */
+    private ObjectNode pinnedThreadsRecorded(String step) {
+        ObjectNode pinned = JSON.createObjectNode();
+        Path file = work.resolve("pinned-" + step + ".jfr");
+        String out = jcmd(gateway.pid(), "JFR.stop", "name=pinned-" + step, "filename=" + file);
+        if (!Files.exists(file)) {
+            pinned.put("failed", out);
+            return pinned;
+        }
+        Map<String, Long> reasons = new TreeMap<>();
+        Map<String, Long> where = new TreeMap<>();
+        long events = 0;
+        try {
+            for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
+                if (!event.getEventType().getName().equals("jdk.VirtualThreadPinned")) {
+                    continue;
+                }
+                events++;
+                reasons.merge(event.hasField("pinnedReason") ? String.valueOf(event.getString("pinnedReason")) : "?", 1L, Long::sum);
+                String frame = event.getStackTrace() == null ? "?" : event.getStackTrace().getFrames().stream()
+                        .map(f -> f.getMethod().getType().getName() + "." + f.getMethod().getName())
+                        .filter(name -> !name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("sun."))
+                        .findFirst().orElse("(JDK frames only)");
+                where.merge(frame, 1L, Long::sum);
+            }
+        } catch (IOException e) {
+            pinned.put("failed", e.toString());
+            return pinned;
+        }
+        pinned.put("events", events);
+        pinned.set("byReason", JSON.valueToTree(reasons));
+        pinned.set("byFirstFrameOutsideJdk", JSON.valueToTree(where));
+        log("  virtual threads pinned during %s: %d %s", step, events, events == 0 ? "" : reasons);
+        return pinned;
     }
 
     private static void phase(ObjectNode phase, List<ObjectNode> runs) {
@@ -976,12 +1032,16 @@ public final class PerformanceSuite implements AutoCloseable {
     private void memory(ObjectNode result) {
         result.put("gatewayRssMiB", ProcStats.round(gateway.rssMib()));
         result.put("bareRssMiB", ProcStats.round(bare.rssMib()));
+        // live (platform) threads beside the RSS: each holds a stack and per-thread buffers
+        result.put("gatewayThreads", ProcStats.memoryStatus(gateway.pid()).getOrDefault("Threads", -1L));
+        result.put("bareThreads", ProcStats.memoryStatus(bare.pid()).getOrDefault("Threads", -1L));
         List<String> before = ranBefore("memory");
         result.put("after", "the steps that ran before it (gateway: " + (before.isEmpty() ? "none" : String.join(", ", before))
                 + "); cached runs (bare)");
         // the target is for the RSS after a load run: start-up and warm-up alone say nothing of it
         result.put("afterLoad", before.stream().anyMatch(LOAD_STEPS::contains));
-        log("  RSS gateway %.0f MiB, bare Vert.x %.0f MiB", gateway.rssMib(), bare.rssMib());
+        log("  RSS gateway %.0f MiB (%d threads), bare Vert.x %.0f MiB", gateway.rssMib(),
+                result.path("gatewayThreads").asLong(), bare.rssMib());
         if (gateway.exitCode() >= 0) {
             // an -XX:+ExitOnOutOfMemoryError exit, say: what the gateway last logged
             List<String> lines = readLines(gateway.log());

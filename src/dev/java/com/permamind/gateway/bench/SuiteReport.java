@@ -121,6 +121,7 @@ final class SuiteReport {
                 "≤ 350 ms", met(!noAnswers(run) && run.path("p99").asDouble() <= 350));
         row(step, "errors (non-2xx + socket)", run.path("errors"), run.path("requests"), "answers", "count", null, null);
         row(step, "timeouts (> 10 s)", run.path("timeouts"), run.path("requests"), "answers", "count", null, null);
+        pinned(step + " (warm-up, measured, without think time)", mix);
         JsonNode saturated = mix.path("withoutThinkTime");
         if (!saturated.isMissingNode()) {
             String without = "realistic mix, the same 1,000 clients without think time";
@@ -184,6 +185,25 @@ final class SuiteReport {
             row(name, "timeouts (> 10 s), cached + uncached keys", num(cachedKeys.path("timeouts").asLong()
                     + uncachedKeys.path("timeouts").asLong()), null, null, "count", null, null);
         }
+        pinned("failover (outage and recovery)", failover);
+    }
+
+    // JFR's jdk.VirtualThreadPinned in the gateway during the step: a read waiting on the network
+    // must not hold its carrier (issue 27)
+    private void pinned(String step, JsonNode result) {
+        JsonNode pinned = result.path("pinnedVirtualThreads");
+        if (pinned.isMissingNode()) {
+            return;
+        }
+        if (pinned.has("failed")) {
+            textRow(step, "virtual threads pinned (JFR)", "not recorded", pinned.path("failed").asText());
+            return;
+        }
+        row(step, "virtual threads pinned (JFR jdk.VirtualThreadPinned)", pinned.path("events"), null, null, "count", "0",
+                met(pinned.path("events").asLong() == 0));
+        if (pinned.path("events").asLong() > 0) {
+            textRow(step, "pinned where", pinned.path("byFirstFrameOutsideJdk").toString(), pinned.path("byReason").toString());
+        }
     }
 
     private void downloads() {
@@ -237,6 +257,10 @@ final class SuiteReport {
             row("RSS after the load runs", "MB", num(gatewayMb), num(memory.path("bareRssMiB").asDouble() * MIB_TO_MB),
                     "bare Vert.x JVM after its load", "mb", "≤ 300 MB",
                     memory.path("afterLoad").asBoolean() ? met(gatewayMb >= 0 && gatewayMb <= 300) : null);
+            if (memory.has("gatewayThreads")) {
+                row("live threads after the load runs", "count", memory.path("gatewayThreads"), memory.path("bareThreads"),
+                        "bare Vert.x JVM after its load", "count", null, null);
+            }
         }
     }
 

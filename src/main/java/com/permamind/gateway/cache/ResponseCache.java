@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <li>a fresh answer is served without any upstream call; one near expiry is refreshed in the
  * background while it keeps being served;</li>
  * <li>concurrent requests for the same missing key make one upstream call: the first goes on
- * through the route, the others wait for its answer (single flight), on the upstream pool;</li>
+ * through the route, the others wait for its answer (single flight), each on its upstream read's
+ * virtual thread;</li>
  * <li>an answer is kept past its freshness for {@code staleIfError}: when no upstream can answer,
  * it is served as {@code stale} with its {@code Age}; past that, the request gets a 503.</li>
  * </ul>
@@ -70,10 +71,10 @@ public class ResponseCache implements CamelContextAware {
     private final Cache<String, Hit> readsByUri;
     private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
     // keys with a refresh sent and not done: every hit of a hot key is due for refresh until the
-    // refresh reaches the upstream (after the hop to its pool), and each would send another
+    // refresh reaches the upstream (after the hop to its virtual thread), and each would send another
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-    // Refreshes hold an upstream thread each, and through dryrun several seconds: without a bound,
-    // an outage's expired keys each sent one and filled the pool the readers of uncached keys wait for
+    // Refreshes are upstream reads each, and through dryrun several seconds: without a bound, an
+    // outage's expired keys each sent one and took the turns the readers of uncached keys wait for
     private final Semaphore refreshPermits;
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
@@ -434,7 +435,14 @@ public class ResponseCache implements CamelContextAware {
         Exchange refresh = new DefaultExchange(camelContext);
         refresh.getIn().copyFrom(exchange.getIn());
         refresh.setProperty(REFRESH, true);
-        refresher.asyncSend("direct:" + request.query(), refresh)
-                .whenComplete((done, failure) -> refreshed(request.key()));
+        // On a virtual thread: the send waits for the refresh's whole upstream read (its permit bounds
+        // them, refreshesAtOnce), and the template's own pool would hold a platform thread for that.
+        Thread.ofVirtual().name("cache-refresh").start(() -> {
+            try {
+                refresher.send("direct:" + request.query(), refresh);
+            } finally {
+                refreshed(request.key());
+            }
+        });
     }
 }

@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
  * Whether HyperBEAM reads are failing over to dryrun (its breaker is not closed), or came back
  * from failing over less than a grace period ago. The response cache serves expired answers stale
  * meanwhile: after an outage, the answers that expired during it would otherwise all be read
- * again at once the moment the breaker closes, more than the upstream pool can take (in the
+ * again at once the moment the breaker closes, more reads than are let under way at once (in the
  * suite: 1,000 clients, 869 reads/s and a p99 of 7.4 s for the 10 s after the breaker closed).
  */
 public final class HyperbeamDegradation implements BooleanSupplier {

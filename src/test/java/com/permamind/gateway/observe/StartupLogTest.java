@@ -21,7 +21,7 @@ class StartupLogTest {
             lines = List.copyOf(log.lines());
         }
 
-        for (String setting : List.of("Upstream reads: up to", "Response cache:", "HyperBEAM tier:", "Dryrun tier:",
+        for (String setting : List.of("Upstream reads: each on a virtual thread", "Response cache:", "HyperBEAM tier:", "Dryrun tier:",
                 "Download events: at most", "download-events.client-hash-secret is not set")) {
             assertEquals(1, lines.stream().filter(line -> line.startsWith(setting)).count(), setting + " in " + lines);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
+import com.permamind.gateway.upstream.UpstreamReads;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -17,15 +18,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads that go upstream wait on a bounded pool; cache hits never touch it. With 2 upstream
- * threads and room for 2 more reads in the queue, all taken by slow reads: a cached read is still
+ * Reads that go upstream take turns, bounded; cache hits never wait for one. With 2 reads under
+ * way at once and room for 2 more in the queue, all taken by slow reads: a cached read is still
  * answered at once, and a fifth uncached read is refused with a 503 rather than queued without end.
  * A read whose client left while it waited in the queue is dropped, not sent upstream.
  */
@@ -36,8 +36,8 @@ class UpstreamPoolTest {
 
     @BeforeAll
     static void start() {
-        // HyperBEAM's timeout well past its latency: the slow reads hold their threads for the whole test
-        gateway = GatewayHarness.start(Map.of("gateway.upstream-threads", "2", "gateway.upstream-queue", "2",
+        // HyperBEAM's timeout well past its latency: the slow reads hold their turns for the whole test
+        gateway = GatewayHarness.start(Map.of("gateway.upstream-reads-at-once", "2", "gateway.upstream-queue", "2",
                 "hyperbeam.timeout-millis", "10000"));
     }
 
@@ -52,15 +52,15 @@ class UpstreamPoolTest {
     }
 
     @Test
-    void should_answer_cache_hits_and_refuse_overflow_while_every_upstream_thread_waits() throws Exception {
+    void should_answer_cache_hits_and_refuse_overflow_while_every_upstream_read_waits() throws Exception {
         assertEquals("hyperbeam", gateway.get("/api/info").headers().firstValue("X-Registry-Source").orElseThrow());
-        // its pool thread may still be finishing the exchange after the answer went out
-        awaitIdleUpstreamPool();
+        // its read may still be finishing the exchange after the answer went out
+        awaitNoUpstreamRead();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
         List<CompletableFuture<HttpResponse<String>>> slow = searchesAtOnce("slow", 4);
         awaitInFlightAtHyperbeam(2);
-        awaitWaitingForUpstreamThread(2);
+        awaitWaitingForTurn(2);
 
         long start = System.nanoTime();
         HttpResponse<String> cached = gateway.get("/api/info");
@@ -83,20 +83,20 @@ class UpstreamPoolTest {
 
     @Test
     void should_not_read_for_clients_that_left_while_their_read_waited() throws Exception {
-        awaitIdleUpstreamPool();
+        awaitNoUpstreamRead();
         gateway.simulator().faults(Upstream.HYPERBEAM).inject(Fault.latency(HYPERBEAM_MILLIS, 0));
         gateway.simulator().resetCounters();
         List<CompletableFuture<HttpResponse<String>>> slow = searchesAtOnce("busy", 2);
         awaitInFlightAtHyperbeam(2);
         try (Socket first = requestOverSocket("/api/skills/search?q=gone&offset=0");
                 Socket second = requestOverSocket("/api/skills/search?q=gone&offset=1")) {
-            awaitWaitingForUpstreamThread(2);
+            awaitWaitingForTurn(2);
         }
 
         for (CompletableFuture<HttpResponse<String>> read : slow) {
             assertEquals(200, read.join().statusCode());
         }
-        awaitIdleUpstreamPool();
+        awaitNoUpstreamRead();
         assertEquals(2, gateway.simulator().calls(Upstream.HYPERBEAM, "search-skills"),
                 "reads of clients that had left reached HyperBEAM");
     }
@@ -120,26 +120,26 @@ class UpstreamPoolTest {
         return socket;
     }
 
-    private static void awaitIdleUpstreamPool() throws InterruptedException {
-        ThreadPoolExecutor pool = upstreamPool();
+    private static void awaitNoUpstreamRead() throws InterruptedException {
+        UpstreamReads reads = upstreamReads();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while ((pool.getActiveCount() > 0 || !pool.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+        while ((reads.underWay() > 0 || reads.waiting() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, pool.getActiveCount() + pool.getQueue().size());
+        assertEquals(0, reads.underWay() + reads.waiting());
     }
 
-    private static ThreadPoolExecutor upstreamPool() {
-        return gateway.context().getRegistry().lookupByNameAndType("upstreamReads", ThreadPoolExecutor.class);
+    private static UpstreamReads upstreamReads() {
+        return gateway.context().getRegistry().lookupByNameAndType("upstreamReads", UpstreamReads.class);
     }
 
-    private static void awaitWaitingForUpstreamThread(int reads) throws InterruptedException {
-        ThreadPoolExecutor pool = upstreamPool();
+    private static void awaitWaitingForTurn(int reads) throws InterruptedException {
+        UpstreamReads upstream = upstreamReads();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (pool.getQueue().size() < reads && System.nanoTime() < deadline) {
+        while (upstream.waiting() < reads && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(reads, pool.getQueue().size());
+        assertEquals(reads, upstream.waiting());
     }
 
     private static void awaitInFlightAtHyperbeam(int reads) throws InterruptedException {
