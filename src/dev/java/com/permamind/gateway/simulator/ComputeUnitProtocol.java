@@ -46,7 +46,7 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
     @Override
     public void answer(RoutingContext context) {
         if (context.request().method() != HttpMethod.POST || !"/dry-run".equals(context.request().path())) {
-            htmlError(context, 404, "Cannot " + context.request().method() + " " + context.request().path());
+            HtmlErrorPage.send(context, 404, "Not Found", "Cannot " + context.request().method() + " " + context.request().path());
             return;
         }
         String requested = context.request().getParam("process-id");
@@ -102,7 +102,7 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
                     FaultResponder.whenDue(context,
                             () -> context.response().putHeader("Content-Type", "application/json").end(body));
                 })
-                .onFailure(failure -> htmlError(context, 500, "Internal Server Error"));
+                .onFailure(failure -> HtmlErrorPage.send(context, 500, "Internal Server Error", "the evaluation failed"));
     }
 
     /** The dryrun message: its tags (a later tag of the same name wins, as in aos) and its sender. */
@@ -134,14 +134,6 @@ final class ComputeUnitProtocol implements UpstreamProtocol {
         ObjectNode body = mapper.createObjectNode().put("error", text);
         context.response().setStatusCode(status);
         json(context, body);
-    }
-
-    // the compute unit's framework answers unknown paths and its own crashes with an HTML page
-    private static void htmlError(RoutingContext context, int status, String text) {
-        String page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n"
-                + "</head>\n<body>\n<pre>" + text + "</pre>\n</body>\n</html>\n";
-        FaultResponder.whenDue(context, () -> context.response().setStatusCode(status)
-                .putHeader("Content-Type", "text/html; charset=utf-8").end(page));
     }
 
     private record DryRunMessage(Map<String, String> tags, String from) {

@@ -3,11 +3,7 @@ package com.permamind.gateway.simulator;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,8 +28,7 @@ public final class DryRunLimits {
 
     private final Settings settings;
     private final LongSupplier nanoClock;
-    // a sliding window is the strictest reading of "6 per 60 s": no 60 s span ever holds a seventh
-    private final Map<String, Deque<Long>> evaluatedByAddress = new ConcurrentHashMap<>();
+    private final AddressWindows evaluatedByAddress = new AddressWindows();
     private final Cache<String, String> results;
     private volatile boolean busy;
 
@@ -64,18 +59,7 @@ public final class DryRunLimits {
         if (settings.perWindow() <= 0) {
             return true;
         }
-        long now = nanoClock.getAsLong();
-        Deque<Long> evaluated = evaluatedByAddress.computeIfAbsent(address, any -> new ArrayDeque<>());
-        synchronized (evaluated) {
-            while (!evaluated.isEmpty() && now - evaluated.peekFirst() >= settings.window().toNanos()) {
-                evaluated.pollFirst();
-            }
-            if (evaluated.size() >= settings.perWindow()) {
-                return false;
-            }
-            evaluated.addLast(now);
-            return true;
-        }
+        return evaluatedByAddress.admit(address, nanoClock.getAsLong(), settings.perWindow(), settings.window().toNanos()) == 0;
     }
 
     boolean busy() {

@@ -59,19 +59,19 @@ final class HyperBeamProtocol implements UpstreamProtocol {
         }
         Optional<HyperBeamPath> parsed = HyperBeamPath.parse(context.request().path());
         if (parsed.isEmpty()) {
-            htmlError(context, 404, "Not Found", "No route for " + context.request().path());
+            HtmlErrorPage.send(context, 404, "Not Found", "No route for " + context.request().path());
             return;
         }
         HyperBeamPath path = parsed.get();
         if (!processId.equals(path.processId())) {
-            htmlError(context, 404, "Not Found", "Process '" + path.processId() + "' not found");
+            HtmlErrorPage.send(context, 404, "Not Found", "Process '" + path.processId() + "' not found");
             return;
         }
         NodeRules inForce = rules.current();
         long waitMillis = rules.admit(context.request().remoteAddress().hostAddress(), System.currentTimeMillis());
         if (waitMillis > 0) {
             context.response().putHeader("Retry-After", Long.toString(Math.max(1, (waitMillis + 999) / 1000)));
-            htmlError(context, 429, "Too Many Requests", "Rate limit exceeded for this address");
+            HtmlErrorPage.send(context, 429, "Too Many Requests", "Rate limit exceeded for this address");
             return;
         }
         if (inForce.refusesPayment()) {
@@ -92,7 +92,7 @@ final class HyperBeamProtocol implements UpstreamProtocol {
         if (path.isStateRead()) {
             json(context, patched.get().skillsJson());
         } else if (!moduleId.equals(path.moduleId())) {
-            htmlError(context, 404, "Not Found", "Lua module '" + path.moduleId() + "' not found");
+            HtmlErrorPage.send(context, 404, "Not Found", "Lua module '" + path.moduleId() + "' not found");
         } else {
             callLua(context, path.function(), lowercasedQuery(context.request().uri()));
         }
@@ -104,8 +104,8 @@ final class HyperBeamProtocol implements UpstreamProtocol {
                         ? Optional.of(lowercaseTopLevelKeys(lua.call(function, request)))
                         : Optional.<String>empty(), false)
                 .onSuccess(body -> body.ifPresentOrElse(result -> json(context, result),
-                        () -> htmlError(context, 404, "Not Found", "Function '" + function + "' not found in the Lua module")))
-                .onFailure(error -> htmlError(context, 500, "Internal Server Error",
+                        () -> HtmlErrorPage.send(context, 404, "Not Found", "Function '" + function + "' not found in the Lua module")))
+                .onFailure(error -> HtmlErrorPage.send(context, 500, "Internal Server Error",
                         "lua@5.3a: error in " + function + ": " + error.getMessage()));
     }
 
@@ -130,17 +130,5 @@ final class HyperBeamProtocol implements UpstreamProtocol {
 
     private static void json(RoutingContext context, String body) {
         FaultResponder.whenDue(context, () -> context.response().putHeader("Content-Type", "application/json").end(body));
-    }
-
-    /** The node's error pages are HTML, whatever the client accepts. */
-    private static void htmlError(RoutingContext context, int status, String title, String message) {
-        String page = "<!DOCTYPE html><html><head><title>" + status + " " + title + "</title></head><body><h1>"
-                + status + " " + title + "</h1><pre>" + escape(message) + "</pre></body></html>";
-        FaultResponder.whenDue(context, () -> context.response().setStatusCode(status)
-                .putHeader("Content-Type", "text/html; charset=utf-8").end(page));
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -1,15 +1,11 @@
 package com.permamind.gateway.simulator;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 
 /** The node's rules in force, and its own per-address limiter: a sliding window of each address's reads. */
 final class NodeRulesSwitch {
 
     private NodeRules rules;
-    private final Map<String, Deque<Long>> recent = new HashMap<>();
+    private final AddressWindows recent = new AddressWindows();
 
     NodeRulesSwitch(NodeRules rules) {
         this.rules = rules;
@@ -34,14 +30,6 @@ final class NodeRulesSwitch {
         if (!rules.limitsRate()) {
             return 0;
         }
-        Deque<Long> reads = recent.computeIfAbsent(address, key -> new ArrayDeque<>());
-        while (!reads.isEmpty() && reads.peekFirst() <= nowMillis - rules.windowMillis()) {
-            reads.removeFirst();
-        }
-        if (reads.size() >= rules.requestsPerWindow()) {
-            return reads.peekFirst() + rules.windowMillis() - nowMillis;
-        }
-        reads.addLast(nowMillis);
-        return 0;
+        return recent.admit(address, nowMillis, rules.requestsPerWindow(), rules.windowMillis());
     }
 }
