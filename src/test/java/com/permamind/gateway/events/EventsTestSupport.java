@@ -7,6 +7,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.DryRunClient;
 import com.permamind.gateway.simulator.LuaStateMode;
 import com.permamind.gateway.simulator.ReceivedMessage;
 import com.permamind.gateway.simulator.RegistrySimulator;
@@ -53,7 +54,6 @@ final class EventsTestSupport {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     static final String SCHEMA_FILE = "docs/download-event.schema.json";
-    private static final AtomicInteger COUNTER = new AtomicInteger();
 
     private EventsTestSupport() {
     }
@@ -105,27 +105,7 @@ final class EventsTestSupport {
 
     /** A version's download count as a dryrun reads it from the simulated process (the latest version when null). */
     static int dryrunDownloadCount(RegistrySimulator simulator, String skill, String version) {
-        String tags = "{\"name\":\"Action\",\"value\":\"Get-Skill\"},{\"name\":\"Name\",\"value\":\"" + skill + "\"}"
-                + (version == null ? "" : ",{\"name\":\"Version\",\"value\":\"" + version + "\"}");
-        // a body and a client of its own: a compute unit answers an identical dryrun from its cache, and
-        // holds each client to a few dryruns a minute
-        String body = "{\"Id\":\"" + UUID.randomUUID() + "\",\"Owner\":\"1234\",\"Target\":\"" + simulator.processId()
-                + "\",\"Anchor\":\"0\",\"Data\":\"1234\",\"Tags\":[" + tags + "]}";
-        try {
-            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(simulator.cuUrl()
-                    + "/dry-run?process-id=" + simulator.processId())).timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json").header("X-Forwarded-For", "10.9." + (COUNTER.incrementAndGet() % 250)
-                            + "." + (COUNTER.get() / 250 % 250))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            JsonNode reply = JSON.readTree(answer.body()).path("Messages").path(0);
-            return JSON.readTree(reply.path("Data").asText()).path("downloadCount").asInt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return new DryRunClient(simulator).downloadCount(skill, version);
     }
 
     static JsonNode json(String text) {

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.permamind.gateway.dev.RegistryFixture;
+import com.permamind.gateway.simulator.DryRunClient;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -99,7 +98,8 @@ class RateLimitedComputeUnitTest {
         // another client on the gateway's address (one outbound address: a NAT, a second gateway)
         // spent the compute unit's six dry-runs of this minute
         for (int i = 0; i < DRYRUNS_PER_MINUTE; i++) {
-            assertEquals(200, dryRunFromThisAddress("Get-Skill", "elsewhere-" + i).statusCode());
+            assertEquals(200, new DryRunClient(gateway.simulator()).send(Map.of("Action", "Get-Skill", "Name", "elsewhere-" + i))
+                    .statusCode());
         }
 
         HttpResponse<String> refused = gateway.get("/api/skills/search?q=ao");
@@ -113,15 +113,6 @@ class RateLimitedComputeUnitTest {
         assertEquals(Map.of(), gateway.simulator().calls(Upstream.COMPUTE_UNIT), "no dry-run while it asked for a pause");
         String health = gateway.management("/observe/health/ready?data=true").body();
         assertTrue(health.contains("\"dryrun.breaker\":\"OPEN\""), health);
-    }
-
-    private HttpResponse<String> dryRunFromThisAddress(String action, String name) {
-        String body = "{\"Id\":\"1234\",\"Owner\":\"1234\",\"Target\":\"" + gateway.simulator().processId()
-                + "\",\"Anchor\":\"0\",\"Data\":\"1234\",\"Tags\":[{\"name\":\"Action\",\"value\":\"" + action
-                + "\"},{\"name\":\"Name\",\"value\":\"" + name + "\"}]}";
-        return GatewayHarness.send(HttpRequest.newBuilder(URI.create(gateway.simulator().cuUrl() + "/dry-run?process-id="
-                        + gateway.simulator().processId())).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     private Map<String, HttpResponse<String>> readAll(List<String> reads, int atOnce) throws Exception {

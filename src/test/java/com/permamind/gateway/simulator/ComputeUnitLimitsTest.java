@@ -38,7 +38,7 @@ class ComputeUnitLimitsTest {
             assertEquals(429, seventh.statusCode());
             assertEquals(RATE_LIMITED, seventh.body());
             // another client address (a proxy names it) has a budget of its own
-            assertEquals(200, sendFrom(simulator, "203.0.113.9", "Info").statusCode());
+            assertEquals(200, new DryRunClient(simulator).sendFrom("203.0.113.9", Map.of("Action", "Info")).statusCode());
         }
     }
 
@@ -108,13 +108,5 @@ class ComputeUnitLimitsTest {
         List<String> names = new ArrayList<>();
         DryRunClient.data(reply).forEach(record -> names.add(record.path("name").asText()));
         return names;
-    }
-
-    private static HttpResponse<String> sendFrom(RegistrySimulator simulator, String address, String action) {
-        String body = "{\"Id\":\"1234\",\"Owner\":\"1234\",\"Target\":\"" + simulator.processId() + "\",\"Anchor\":\"0\","
-                + "\"Data\":\"1234\",\"Tags\":[{\"name\":\"Action\",\"value\":\"" + action + "\"}]}";
-        return SimulatorTestSupport.send(HttpRequest.newBuilder(URI.create(simulator.cuUrl() + "/dry-run?process-id="
-                        + simulator.processId())).header("Content-Type", "application/json").header("X-Forwarded-For", address)
-                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 }

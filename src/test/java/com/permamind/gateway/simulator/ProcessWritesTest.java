@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessWritesTest {
 
-    private static final AtomicInteger CLIENTS = new AtomicInteger();
     private static RegistrySimulator simulator;
 
     @BeforeAll
@@ -134,24 +133,8 @@ class ProcessWritesTest {
         return messages.get(messages.size() - 1);
     }
 
-    // each dryrun with a body and a client of its own: a compute unit answers an identical body from
-    // its cache, and holds each client to a few dryruns a minute
     private static int dryrunCount(String name, String version) {
-        ObjectNode body = MAPPER.createObjectNode().put("Id", UUID.randomUUID().toString()).put("Owner", "1234")
-                .put("Target", simulator.processId()).put("Anchor", "0").put("Data", "1234");
-        var tags = body.putArray("Tags");
-        tags.addObject().put("name", "Action").put("value", "Get-Skill");
-        tags.addObject().put("name", "Name").put("value", name);
-        if (version != null) {
-            tags.addObject().put("name", "Version").put("value", version);
-        }
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(simulator.cuUrl() + "/dry-run?process-id="
-                        + simulator.processId()))
-                .header("Content-Type", "application/json")
-                .header("X-Forwarded-For", "10.8." + CLIENTS.get() % 250 + "." + CLIENTS.getAndIncrement() / 250 % 250)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build());
-        assertEquals(200, answer.statusCode(), answer.body());
-        return DryRunClient.data(json(answer).path("Messages").get(0)).path("downloadCount").asInt();
+        return new DryRunClient(simulator).downloadCount(name, version);
     }
 
     private static int nodeCount(String name, String version) {
