@@ -15,6 +15,8 @@ import java.util.function.LongSupplier;
  * <p>Shared loads (the snapshot that serves every search, list and latest-skill read) may take the
  * last dry-run of the window; a read with no answer to fall back on leaves one for them; a read that
  * could be answered stale leaves one more, so that readers with nothing else come first.
+ * (Not resilience4j's RateLimiter: it counts fixed cycles, which let 12 through in 60 s across a cycle
+ * edge, and keeps nothing back for shared loads.)
  */
 public final class DryrunBudget {
 
