@@ -35,7 +35,7 @@ class LuaModuleDriftRouteTest {
     }
 
     @Test
-    void should_check_the_published_module_at_start_and_report_drift() throws Exception {
+    void should_check_the_published_module_at_start_then_once_a_period_and_report_drift() throws Exception {
         RegistrySimulator simulator = GatewayHarness.startSimulator();
         String moduleId = simulator.moduleId();
         arweave.serve(moduleId, "return { stale = true }".getBytes(UTF_8));
@@ -48,6 +48,8 @@ class LuaModuleDriftRouteTest {
             && line.contains("module=\"" + moduleId + "\"") && line.endsWith(" 1.0")));
         String details = await("/observe/health/ready?data=true", body -> body.contains("\"lua.module\""));
         assertTrue(details.replace(" ", "").contains("\"lua.module\":\"DRIFT\""), details);
+        Thread.sleep(500);
+        assertEquals(1, arweave.requests(), "one check at start, the next one a period (60 minutes) later");
     }
 
     @Test
