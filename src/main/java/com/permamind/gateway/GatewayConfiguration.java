@@ -3,7 +3,6 @@ package com.permamind.gateway;
 import com.permamind.gateway.answer.RegistryAnswers;
 import com.permamind.gateway.arweave.DeploymentLog;
 import com.permamind.gateway.arweave.LuaModuleDriftCheck;
-import com.permamind.gateway.arweave.ModuleDriftWatch;
 import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
@@ -243,27 +242,15 @@ public class GatewayConfiguration extends OnceMadeBeans {
                 : DeploymentLog.fromClasspath().newestModuleId().orElse(""));
     }
 
-    /** Compares the published module with lua/ at start-up and then periodically; never fails the gateway. */
+    /** Compares the published module with lua/ each time lua-module-drift.yaml's timer fires. */
     @BindToRegistry
-    public ModuleDriftWatch luaModuleDriftWatch(@BeanInject MeterRegistry meters, CamelContext context,
+    public LuaModuleDriftCheck luaModuleDriftCheck(@BeanInject MeterRegistry meters,
             @BeanInject("luaModuleId") String moduleId,
             @BeanInject("registryModule") RegistryModule module,
             @PropertyInject("arweave.gateway-url") String arweaveGateway,
-            @PropertyInject("arweave.drift-check-enabled") boolean enabled,
-            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes,
             @PropertyInject("arweave.max-answer-bytes") long maxAnswerBytes) {
-        return once("luaModuleDriftWatch", () -> {
-            ModuleDriftWatch watch = new ModuleDriftWatch(context, enabled && !moduleId.isBlank()
-                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters,
-                            LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()) : null,
-                    Duration.ofMinutes(periodMinutes));
-            try {
-                context.addService(watch, true, true);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start the Lua module drift check", e);
-            }
-            return watch;
-        });
+        return once("luaModuleDriftCheck", () -> new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId,
+                module.source(), meters, LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()));
     }
 
     // lazy: made on first lookup, once the readers and breakers it watches exist
@@ -272,7 +259,7 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("dryrunReader") DryrunReader dryrun,
             @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
-            @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
+            @BeanInject("luaModuleDriftCheck") LuaModuleDriftCheck drift,
             @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
             @PropertyInject("kafka.bootstrap-servers") String kafkaServers,
