@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -168,7 +169,7 @@ public final class RegistryModule {
         for (Varargs entry = data.next(LuaValue.NIL); !entry.arg1().isnil(); entry = data.next(entry.arg1())) {
             canonical.put(text(entry.arg1()), text(entry.arg(2)));
         }
-        return new Canonical(canonical, null);
+        return new Canonical(Collections.unmodifiableSortedMap(canonical), null);
     }
 
     /** A query's canonical request: its parameters, or (params null) the module's refusal. */
