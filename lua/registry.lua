@@ -444,7 +444,8 @@ local function comma_list(text)
   return parts
 end
 
--- Every tag is needed, so their order does not matter: sorted.
+-- A skill must carry every tag, so their order never changes the answer: sorted, it does not
+-- change the canonical form either.
 local function tags_param(req)
   local tags = {}
   local parts = comma_list(text_param(req, "tags", MAX_TEXT_CHARS * 4))
