@@ -35,11 +35,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -202,17 +199,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
-            // a query's own TTL, cache.ttl-seconds.<query>, else the default; resolved once per query,
-            // not on every store (the placeholder parser showed in the profile of uncached reads)
-            Map<String, Long> ttls = new ConcurrentHashMap<>();
-            ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : ttls.computeIfAbsent(query, key -> Long.parseLong(
-                    context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + key + ":" + defaultTtl + "}}")));
             // a waiting request gives up only after the call it waits on had time to fall back
             Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
             if (!enabled) {
                 LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
             }
-            ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
+            ResponseCache cache = new ResponseCache(enabled, Duration.ofSeconds(enabled ? notFoundTtl : 0),
                     Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
                     // looked up when asked (only for an expired answer): it is bound after the cache
                     () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamDegradation",
