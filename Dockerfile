@@ -8,8 +8,9 @@ WORKDIR /build
 # Dependencies first, in their own layer: it is rebuilt only when pom.xml changes.
 COPY pom.xml ./
 RUN mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
-# compile stops before the test phases, so src/test and src/dev (the simulator, test-scoped
-# Kafka) are neither compiled nor shipped; process-resources copies lua/ into the classes.
+# compile stops before the test phases, so src/test, src/dev (the simulator, test-scoped Kafka)
+# and src/deploy (the Lua module deploy tool) are neither compiled nor shipped; process-resources
+# copies lua/ into the classes.
 COPY lua ./lua
 COPY src/main ./src/main
 # the classes as one jar: a class-data archive (below) only holds classes that come from jars

@@ -16,7 +16,7 @@ local SECONDS_BELOW = 100000000000
 local MAX_TEXT_CHARS = 256
 local MAX_NAME_CHARS = 128
 local MAX_TAGS = 10
-local DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 20, 100, 100000
+local DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = "20", 100, 100000
 -- Uppercase, so it can never collide with a state key: the node lowercases those.
 local INDEX_KEY = "__REGISTRY_INDEX"
 
@@ -360,7 +360,12 @@ local function bad_request(message) reject("bad_request", message) end
 local function not_found(message) reject("not_found", message) end
 
 ---------------------------------------------------------------------------------------------
--- Request parameters: the API's names, lowercased, as strings.
+-- Requests. A query first reads its request into canonical form: each parameter it takes
+-- (the API's names, lowercased), checked, normalised and with its default, as text; the
+-- parameters it does not take, optional ones left empty and filters that keep everything are
+-- left out. It answers from that form alone, so requests with the same form get the same answer
+-- and the canonical form of a canonical request is itself: the gateway keys its cache by it and
+-- sends it upstream (canonical-request below).
 
 local function text_param(req, key, max_chars)
   local value = req[key]
@@ -373,6 +378,15 @@ local function text_param(req, key, max_chars)
   return value
 end
 
+-- Matched where the case of a value never shows in an answer: folded, and left out when empty.
+local function folded_param(req, key, max_chars)
+  local value = text_param(req, key, max_chars)
+  if value == nil or value == "" then return nil end
+  return fold(value)
+end
+
+-- The decimal digits without leading zeros: the text, not the number, so that no runtime's
+-- rounding of a large one (Luerl reads 16 digits as a float) changes the form.
 local function integer_param(req, key, default, min, max)
   local raw = req[key]
   if raw == nil then return default end
@@ -384,7 +398,12 @@ local function integer_param(req, key, default, min, max)
   if value < min or value > max then
     bad_request(key .. " must be between " .. min .. " and " .. max)
   end
-  return value
+  return match(raw, "^0*(%d+)$")
+end
+
+-- An integer parameter of a canonical request.
+local function int(text)
+  return floor(tonumber(text))
 end
 
 local function skill_name_param(req)
@@ -409,24 +428,35 @@ local function version_param(req)
 end
 
 local function page_params(req)
-  return integer_param(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-    integer_param(req, "offset", 0, 0, MAX_OFFSET)
+  local limit = integer_param(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+  return limit, integer_param(req, "offset", "0", 0, MAX_OFFSET)
 end
 
-local function tags_param(req)
-  local raw = text_param(req, "tags", MAX_TEXT_CHARS * 4)
-  local tags = {}
-  if raw == nil then return tags end
-  local from = 1
-  while true do
-    local first, last = find(raw, "[^,]+", from)
+-- The parts of a comma list that are not empty.
+local function comma_list(text)
+  local parts, from = {}, 1
+  while text do
+    local first, last = find(text, "[^,]+", from)
     if not first then break end
-    local tag = trim(sub(raw, first, last))
-    if tag ~= "" then tags[#tags + 1] = fold(tag) end
+    parts[#parts + 1] = sub(text, first, last)
     from = last + 1
   end
+  return parts
+end
+
+-- A skill must carry every tag, so their order never changes the answer: sorted, it does not
+-- change the canonical form either.
+local function tags_param(req)
+  local tags = {}
+  local parts = comma_list(text_param(req, "tags", MAX_TEXT_CHARS * 4))
+  for i = 1, #parts do
+    local tag = trim(parts[i])
+    if tag ~= "" then tags[#tags + 1] = fold(tag) end
+  end
   if #tags > MAX_TAGS then bad_request("at most " .. MAX_TAGS .. " tags") end
-  return tags
+  if #tags == 0 then return nil end
+  sort(tags)
+  return concat(tags, ",")
 end
 
 local TIME_RANGES = { ["7"] = true, ["30"] = true, all = true }
@@ -440,7 +470,7 @@ end
 
 local function now_param(req)
   if req.now == nil then bad_request("now (ms) is required") end
-  return integer_param(req, "now", 0, 0, 9999999999999999)
+  return integer_param(req, "now", nil, 0, 9999999999999999)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -751,17 +781,26 @@ end
 ---------------------------------------------------------------------------------------------
 -- The queries. Each is reachable on a node at .../~lua@5.3a&module=<id>/<name>/serialize~json@1.0
 
-local function export(name, query)
+local function settle(ok, result)
+  if ok then return { ok = true, data = result } end
+  local refused = rejection(result)
+  if refused then return { ok = false, error = refused } end
+  error(result, 0)
+end
+
+-- Each query's read: req to its canonical request (or a rejection), without any state.
+local READS = {}
+
+local function export(name, read, answer)
+  READS[name] = read
   _G[name] = function(base, req)
-    local ok, result = pcall(query, base or {}, req or {})
-    if ok then return { ok = true, data = result } end
-    local refused = rejection(result)
-    if refused then return { ok = false, error = refused } end
-    error(result, 0)
+    return settle(pcall(function() return answer(base or {}, read(req or {})) end))
   end
 end
 
-export("info", function(base)
+export("info", function()
+  return {}
+end, function(base)
   local index = index_of(base, EVERY_FULL)
   local total = 0
   for _, name in ipairs(index.names) do
@@ -770,21 +809,26 @@ export("info", function(base)
   return { totalSkills = #index.names, totalDownloads = total }
 end)
 
-export("search-skills", function(base, req)
-  local query = text_param(req, "q", MAX_TEXT_CHARS) or ""
+export("search-skills", function(req)
+  local q = text_param(req, "q", MAX_TEXT_CHARS)
   local limit, offset = page_params(req)
+  return { q = q ~= "" and q or nil, limit = limit, offset = offset }
+end, function(base, request)
+  local query, limit, offset = request.q or "", int(request.limit), int(request.offset)
   local found = search(index_of(base, EVERY_LIGHT), fold(query))
   return { query = query, results = slice(found, offset, limit), total = #found,
     limit = limit, offset = offset }
 end)
 
-export("list-skills", function(base, req)
+export("list-skills", function(req)
+  -- one statement each: the first bad parameter is the one named, in this order
   local limit, offset = page_params(req)
-  local author = text_param(req, "author", MAX_TEXT_CHARS)
-  local name_part = text_param(req, "name", MAX_TEXT_CHARS)
-  local tags = tags_param(req)
-  author = author ~= "" and author and fold(author) or nil
-  name_part = name_part ~= "" and name_part and fold(name_part) or nil
+  local author = folded_param(req, "author", MAX_TEXT_CHARS)
+  local name = folded_param(req, "name", MAX_TEXT_CHARS)
+  return { limit = limit, offset = offset, author = author, name = name, tags = tags_param(req) }
+end, function(base, request)
+  local limit, offset = int(request.limit), int(request.offset)
+  local author, name_part, tags = request.author, request.name, comma_list(request.tags)
   local found = {}
   for _, latest in ipairs(ordered_latest(index_of(base, EVERY_LIGHT))) do
     local keep = (author == nil or latest.author == author)
@@ -811,8 +855,13 @@ local function record_of(index, entry, name, version)
   return record, wanted
 end
 
-export("get-skill", function(base, req)
-  local name, version = skill_name_param(req), version_param(req)
+local function skill_request(req)
+  local name = skill_name_param(req)
+  return { name = name, version = version_param(req) }
+end
+
+export("get-skill", skill_request, function(base, request)
+  local name, version = request.name, request.version
   local index = index_of(base)
   local entry = skill_entry(index, name, true)
   if version == nil then
@@ -823,8 +872,10 @@ export("get-skill", function(base, req)
   return normalise_record(name, resolved, record)
 end)
 
-export("get-skill-versions", function(base, req)
-  local name = skill_name_param(req)
+export("get-skill-versions", function(req)
+  return { name = skill_name_param(req) }
+end, function(base, request)
+  local name = request.name
   local index = index_of(base)
   local entry = skill_entry(index, name, true)
   local versions = array()
@@ -842,18 +893,29 @@ export("get-skill-versions", function(base, req)
   return { name = name, latest = entry.latest, total = #versions, versions = versions }
 end)
 
-export("get-download-stats", function(base, req)
-  local range, now = time_range_param(req), now_param(req)
-  local index = index_of(base, req.scope ~= nil and EVERY_FULL or nil)
-  local totals = new_totals()
+-- Per skill (name, version), or for the whole registry with scope=all.
+export("get-download-stats", function(req)
+  local range = time_range_param(req)
+  local request = { timerange = range, now = now_param(req) }
   if req.scope ~= nil then
     if req.scope ~= "all" then bad_request("scope must be all") end
+    request.scope = "all"
+  else
+    request.name = skill_name_param(req)
+    request.version = version_param(req)
+  end
+  return request
+end, function(base, request)
+  local range, now = request.timerange, int(request.now)
+  local index = index_of(base, request.scope and EVERY_FULL or nil)
+  local totals = new_totals()
+  if request.scope then
     for _, name in ipairs(index.names) do
       each_record(entry_of(index, name), function(record) count_windows(totals, record, now) end)
     end
     return put_windows({ totalSkills = #index.names }, totals, range)
   end
-  local name, version = skill_name_param(req), version_param(req)
+  local name, version = request.name, request.version
   local entry = skill_entry(index, name)
   if version then
     count_windows(totals, record_of(index, entry, name, version), now)
@@ -865,10 +927,20 @@ end)
 
 -- A dynamic read cannot change process state: this validates the download the forwarder is
 -- about to report and answers the count the process holds now.
-export("record-download", function(base, req)
-  local name, version = skill_name_param(req), version_param(req)
+export("record-download", skill_request, function(base, request)
+  local name = request.name
   local index = index_of(base)
   local entry = skill_entry(index, name, true)
-  local record, resolved = record_of(index, entry, name, version)
+  local record, resolved = record_of(index, entry, name, request.version)
   return { skillName = name, version = resolved, downloadCount = select(2, downloads(record)) }
 end)
+
+-- The canonical request of the query that req["function"] names, read from the rest of req:
+-- {ok, data = its parameters} or the query's rejection, without a state. The gateway calls it
+-- for every request it has not seen; a node never needs to.
+_G["canonical-request"] = function(_, req)
+  req = req or {}
+  local read = READS[req["function"]]
+  if read == nil then error("the registry module has no query " .. tostring(req["function"]), 0) end
+  return settle(pcall(read, req))
+end

@@ -3,7 +3,6 @@ package com.permamind.gateway;
 import com.permamind.gateway.answer.RegistryAnswers;
 import com.permamind.gateway.arweave.DeploymentLog;
 import com.permamind.gateway.arweave.LuaModuleDriftCheck;
-import com.permamind.gateway.arweave.ModuleDriftWatch;
 import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
@@ -36,11 +35,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.ToLongFunction;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
@@ -203,17 +199,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
-            // a query's own TTL, cache.ttl-seconds.<query>, else the default; resolved once per query,
-            // not on every store (the placeholder parser showed in the profile of uncached reads)
-            Map<String, Long> ttls = new ConcurrentHashMap<>();
-            ToLongFunction<String> ttlByQuery = query -> !enabled ? 0 : ttls.computeIfAbsent(query, key -> Long.parseLong(
-                    context.resolvePropertyPlaceholders("{{cache.ttl-seconds." + key + ":" + defaultTtl + "}}")));
             // a waiting request gives up only after the call it waits on had time to fall back
             Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
             if (!enabled) {
                 LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
             }
-            ResponseCache cache = new ResponseCache(ttlByQuery, Duration.ofSeconds(enabled ? notFoundTtl : 0),
+            ResponseCache cache = new ResponseCache(enabled, Duration.ofSeconds(enabled ? notFoundTtl : 0),
                     Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
                     // looked up when asked (only for an expired answer): it is bound after the cache
                     () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamDegradation",
@@ -243,27 +234,15 @@ public class GatewayConfiguration extends OnceMadeBeans {
                 : DeploymentLog.fromClasspath().newestModuleId().orElse(""));
     }
 
-    /** Compares the published module with lua/ at start-up and then periodically; never fails the gateway. */
+    /** Compares the published module with lua/ each time lua-module-drift.yaml's timer fires. */
     @BindToRegistry
-    public ModuleDriftWatch luaModuleDriftWatch(@BeanInject MeterRegistry meters, CamelContext context,
+    public LuaModuleDriftCheck luaModuleDriftCheck(@BeanInject MeterRegistry meters,
             @BeanInject("luaModuleId") String moduleId,
             @BeanInject("registryModule") RegistryModule module,
             @PropertyInject("arweave.gateway-url") String arweaveGateway,
-            @PropertyInject("arweave.drift-check-enabled") boolean enabled,
-            @PropertyInject("arweave.drift-check-period-minutes") long periodMinutes,
             @PropertyInject("arweave.max-answer-bytes") long maxAnswerBytes) {
-        return once("luaModuleDriftWatch", () -> {
-            ModuleDriftWatch watch = new ModuleDriftWatch(context, enabled && !moduleId.isBlank()
-                    ? new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId, module.source(), meters,
-                            LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()) : null,
-                    Duration.ofMinutes(periodMinutes));
-            try {
-                context.addService(watch, true, true);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot start the Lua module drift check", e);
-            }
-            return watch;
-        });
+        return once("luaModuleDriftCheck", () -> new LuaModuleDriftCheck(URI.create(arweaveGateway), moduleId,
+                module.source(), meters, LuaModuleDriftCheck.DEFAULT_TIMEOUT, maxAnswerBytes, Clock.systemUTC()));
     }
 
     // lazy: made on first lookup, once the readers and breakers it watches exist
@@ -272,7 +251,7 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @BeanInject("dryrunReader") DryrunReader dryrun,
             @BeanInject("hyperbeamBreaker") CircuitBreaker hyperbeamBreaker,
             @BeanInject("computeUnitBreaker") CircuitBreaker computeUnitBreaker,
-            @BeanInject("luaModuleDriftWatch") ModuleDriftWatch drift,
+            @BeanInject("luaModuleDriftCheck") LuaModuleDriftCheck drift,
             @BeanInject("responseCache") ResponseCache cache,
             @PropertyInject("gateway.health-probe-seconds") long probeSeconds,
             @PropertyInject("kafka.bootstrap-servers") String kafkaServers,

@@ -32,8 +32,6 @@ import java.security.spec.RSAPublicKeySpec;
  */
 public final class ArweaveWallet {
 
-    public static final String ENV_VARIABLE = "ARWEAVE_WALLET";
-
     static final int MODULUS_BYTES = 512;
     static final BigInteger PUBLIC_EXPONENT = BigInteger.valueOf(65537);
     static final PSSParameterSpec PSS = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1);

@@ -4,7 +4,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256, the digest of data item ids and of the module bytes in logs and drift checks. */
+/** SHA-256: the digest of a data item's signature that is its id, and of the Lua module's bytes. */
 public final class Sha256 {
 
     private Sha256() {

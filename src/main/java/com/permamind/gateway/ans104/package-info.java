@@ -1,6 +1,6 @@
 /**
- * ANS-104 data items signed with an Arweave wallet (signature type 1): the format of everything the
- * gateway signs, the Lua module it publishes ({@code arweave}) and the download messages it sends the
- * registry process ({@code events}).
+ * ANS-104 data items signed with an Arweave wallet (signature type 1): the download messages the
+ * gateway sends the registry process ({@code events}). The Lua module deploy tool (src/deploy) signs
+ * with it too; nothing here knows about either.
  */
 package com.permamind.gateway.ans104;

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * lua/deployments.json: every publication of the Lua module, oldest first. The deployer appends
- * to it; the gateway reads the copy packaged on its classpath and takes the newest entry's id as
- * its default module id.
+ * lua/deployments.json: every publication of the Lua module, oldest first. The deploy tool
+ * (src/deploy) appends to it; the gateway reads the copy packaged on its classpath and takes the
+ * newest entry's id as its default module id.
  */
 public final class DeploymentLog {
 

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,12 @@ import org.slf4j.LoggerFactory;
  * Compares the Lua module published on Arweave ({@code {gateway}/raw/{moduleId}}) with the one the
  * gateway runs locally. When they differ, HyperBEAM nodes answer with other code than the
  * gateway's own fallback path: a WARN line, and the gauge {@value #GAUGE} (Prometheus:
- * {@code registry_lua_module_drift}) goes to 1.
+ * {@code registry_lua_module_drift}) goes to 1. The route lua-module-drift.yaml runs it.
  *
  * <p>The gauge shows the last comparison that could be made: 0 same bytes, 1 drift, NaN before
  * any. An unreachable gateway leaves it as it was and is reported in {@link #lastResult()}.
- * {@link #check()} never throws: it runs from timers and health checks.
+ * {@link #check()} never throws: it runs from a timer. Without a module id (none configured, none
+ * deployed yet) there is nothing to compare: it never fetches, and registers no gauge.
  */
 public final class LuaModuleDriftCheck {
 
@@ -38,6 +40,7 @@ public final class LuaModuleDriftCheck {
     private static final Pattern ARWEAVE_ID = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private final URI source;
+    private final boolean hasModule;
     private final String moduleId;
     private final String localSha256;
     private final Duration timeout;
@@ -56,10 +59,14 @@ public final class LuaModuleDriftCheck {
         this(gateway, moduleId, localModule, meters, timeout, DEFAULT_MAX_BYTES, clock);
     }
 
-    /** @param maxBytes an answer larger than this is not the module: the gateway is reported unreachable */
+    /**
+     * @param moduleId an Arweave id, or blank when there is none: then nothing is ever checked
+     * @param maxBytes an answer larger than this is not the module: the gateway is reported unreachable
+     */
     public LuaModuleDriftCheck(URI gateway, String moduleId, byte[] localModule, MeterRegistry meters,
             Duration timeout, long maxBytes, Clock clock) {
-        if (!ARWEAVE_ID.matcher(moduleId).matches()) {
+        this.hasModule = !moduleId.isBlank();
+        if (hasModule && !ARWEAVE_ID.matcher(moduleId).matches()) {
             throw new IllegalArgumentException("an Arweave id is 43 base64url characters, not '" + moduleId + "'");
         }
         this.source = URI.create(gateway.toString().replaceAll("/+$", "") + "/raw/" + moduleId);
@@ -70,7 +77,12 @@ public final class LuaModuleDriftCheck {
         this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.lastResult = new ModuleDrift(ModuleDrift.Status.NOT_CHECKED, moduleId, localSha256, null, null,
-            "not checked yet");
+            hasModule ? "not checked yet" : "no module id: registry.lua-module-id is empty and lua/deployments.json "
+                + "lists no deployment");
+        if (!hasModule) {
+            LOG.info("Lua module drift check off: no module id to compare (registry.lua-module-id, lua/deployments.json)");
+            return;
+        }
         Gauge.builder(GAUGE, this, check -> check.gaugeValue)
             .description("1 when the Lua module on Arweave differs from the gateway's, 0 when they match")
             .tag("module", moduleId)
@@ -81,6 +93,9 @@ public final class LuaModuleDriftCheck {
 
     /** Fetches the published module and compares; answers (and keeps) the result. */
     public ModuleDrift check() {
+        if (!hasModule) {
+            return lastResult;
+        }
         ModuleDrift result;
         try {
             result = compare(fetch());
@@ -96,6 +111,11 @@ public final class LuaModuleDriftCheck {
 
     public ModuleDrift lastResult() {
         return lastResult;
+    }
+
+    /** The last check's outcome, for the readiness details; empty until a check has run (or when none can, or the route is off). */
+    public Optional<ModuleDrift> lastCheck() {
+        return lastResult.checkedAt() == null ? Optional.empty() : Optional.of(lastResult);
     }
 
     private HttpResponse<byte[]> fetch() throws IOException, InterruptedException {

@@ -1,10 +1,8 @@
 /**
- * Publishing the registry's Lua module to Arweave and checking what is published.
- *
- * <p>{@link com.permamind.gateway.arweave.LuaModuleDeployer} signs lua/registry.lua as an ANS-104
- * data item ({@link com.permamind.gateway.ans104.DataItem}) with an Arweave wallet, uploads it to a
- * bundler and records it in lua/deployments.json. The gateway reads that log
- * ({@link com.permamind.gateway.arweave.DeploymentLog}) for its default module id and compares the
- * published bytes with its own ({@link com.permamind.gateway.arweave.LuaModuleDriftCheck}).
+ * The registry's Lua module as published on Arweave, seen from the gateway: which id nodes load it
+ * by ({@link com.permamind.gateway.arweave.DeploymentLog}, lua/deployments.json: its newest entry is
+ * the default module id) and whether those bytes are the gateway's own
+ * ({@link com.permamind.gateway.arweave.LuaModuleDriftCheck}, run by routes/lua-module-drift.yaml).
+ * Publishing is the deploy tool's (src/deploy, docs/lua-deployment.md), which writes the log.
  */
 package com.permamind.gateway.arweave;

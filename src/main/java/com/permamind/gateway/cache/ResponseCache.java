@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.function.ToLongFunction;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -76,7 +75,7 @@ public class ResponseCache implements CamelContextAware {
     // Refreshes are upstream reads each, and through dryrun several seconds: without a bound, an
     // outage's expired keys each sent one and took the turns the readers of uncached keys wait for
     private final Semaphore refreshPermits;
-    private final ToLongFunction<String> ttlNanosByQuery;
+    private final boolean enabled;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
     // how many minutes back a clocked read's earlier answers can still be within the stale limit
@@ -90,7 +89,8 @@ public class ResponseCache implements CamelContextAware {
     private ProducerTemplate refresher;
 
     /**
-     * @param ttlByQuery   freshness of a query's answers
+     * @param enabled      whether answers are kept at all; each query's freshness is its route's
+     *                     ({@code registryTtlSeconds}, registry-query.yaml)
      * @param refreshAhead fraction of the freshness after which a served entry is refreshed
      * @param followerWait how long a request waits for another one's upstream call
      * @param degraded     whether the upstreams are failing over or just came back (HyperbeamDegradation):
@@ -99,9 +99,9 @@ public class ResponseCache implements CamelContextAware {
      * @param refreshesAtOnce background refreshes under way at most; an entry due when none is free
      *                     stays as it is until a later read finds one
      */
-    public ResponseCache(ToLongFunction<String> ttlByQuery, Duration notFoundTtl, Duration staleIfError,
+    public ResponseCache(boolean enabled, Duration notFoundTtl, Duration staleIfError,
             double refreshAhead, long maxBytes, Duration followerWait, BooleanSupplier degraded, int refreshesAtOnce) {
-        this.ttlNanosByQuery = query -> TimeUnit.SECONDS.toNanos(ttlByQuery.applyAsLong(query));
+        this.enabled = enabled;
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
         this.staleMinutes = (int) Math.max(1, staleIfError.toMillis() / RegistryRequest.MINUTE_MS + 1);
@@ -274,12 +274,13 @@ public class ResponseCache implements CamelContextAware {
     }
 
     /** Keeps a 200 or 404 answer fresh from an upstream, and hands it to the requests waiting for it. */
-    public void store(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
+    public void store(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request,
+            @ExchangeProperty("registryTtlSeconds") long ttlSeconds) {
         Message out = exchange.getMessage();
         int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
         Buffer body = out.getBody(Buffer.class);
         long now = System.nanoTime();
-        long ttl = status == 200 ? ttlNanosByQuery.applyAsLong(request.query()) : status == 404 ? notFoundTtlNanos : 0;
+        long ttl = !enabled ? 0 : status == 200 ? TimeUnit.SECONDS.toNanos(ttlSeconds) : status == 404 ? notFoundTtlNanos : 0;
         CachedAnswer answer = CachedAnswer.of(status, out.getHeader(Exchange.CONTENT_TYPE, String.class), body,
                 exchange.getProperty(UpstreamTiming.SOURCE, String.class), now, ttl);
         if (ttl > 0) {

@@ -1,6 +1,6 @@
 package com.permamind.gateway.health;
 
-import com.permamind.gateway.arweave.ModuleDriftWatch;
+import com.permamind.gateway.arweave.LuaModuleDriftCheck;
 import com.permamind.gateway.upstream.DryrunBudget;
 import com.permamind.gateway.upstream.ReadPath;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -28,13 +28,13 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
     private final CircuitBreaker hyperbeamBreaker;
     private final CircuitBreaker computeUnitBreaker;
     private final DryrunBudget dryrunBudget;
-    private final ModuleDriftWatch drift;
+    private final LuaModuleDriftCheck drift;
     private final boolean cacheEnabled;
     private final BooleanSupplier cacheCanServe;
 
     public ReadTiersHealthCheck(ReadPath readPath, BooleanSupplier hyperbeamProbe, BooleanSupplier computeUnitProbe,
             BooleanSupplier kafkaProbe, CircuitBreaker hyperbeamBreaker, CircuitBreaker computeUnitBreaker,
-            DryrunBudget dryrunBudget, ModuleDriftWatch drift, Duration probeEvery, boolean cacheEnabled,
+            DryrunBudget dryrunBudget, LuaModuleDriftCheck drift, Duration probeEvery, boolean cacheEnabled,
             BooleanSupplier cacheCanServe) {
         super("registry", "read-tiers");
         this.cacheEnabled = cacheEnabled;
@@ -70,7 +70,7 @@ public class ReadTiersHealthCheck extends AbstractHealthCheck {
         builder.detail("degraded", !hyperbeamUp);
         // reads do not need Kafka: reported here, it does not make the gateway unready
         builder.detail("kafka", kafka.up() ? "up" : "down");
-        drift.lastResult().ifPresent(result -> builder.detail("lua.module", result.status().name()));
+        drift.lastCheck().ifPresent(result -> builder.detail("lua.module", result.status().name()));
         if (hyperbeamUp || dryrunUp) {
             builder.up();
         } else if (cacheCanServe.getAsBoolean()) {

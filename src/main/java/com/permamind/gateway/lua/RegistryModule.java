@@ -6,7 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -17,6 +20,7 @@ import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
+import org.luaj.vm2.Varargs;
 import org.luaj.vm2.compiler.LuaC;
 import org.luaj.vm2.lib.PackageLib;
 import org.luaj.vm2.lib.StringLib;
@@ -38,6 +42,8 @@ import org.luaj.vm2.lib.jse.JseMathLib;
 public final class RegistryModule {
 
     public static final String CLASSPATH_LOCATION = "/lua/registry.lua";
+    private static final String CANONICAL_REQUEST = "canonical-request";
+    private static final LuaString FUNCTION = LuaValue.valueOf("function");
 
     private final byte[] source;
     private final Prototype prototype;
@@ -147,16 +153,27 @@ public final class RegistryModule {
     }
 
     /**
-     * Calls {@code function} over a decoded state for its verdict alone: the error it answers
-     * ({@code ok=false}), or null when it answers. Nothing is serialised.
+     * The canonical request of the query {@code function} (the module's {@code canonical-request}):
+     * its parameters checked, normalised and with their defaults, or the module's refusal.
      */
-    public Refusal refusal(String function, RegistryState state, Map<String, String> req) {
-        LuaValue answer = invoke(function, state.base(), req);
-        if (answer.get("ok").toboolean()) {
-            return null;
+    public Canonical canonical(String function, Map<String, String> req) {
+        LuaTable params = table(req);
+        params.rawset(FUNCTION, LuaJson.utf8(function));
+        LuaValue answer = invoke(CANONICAL_REQUEST, new LuaTable(), params);
+        if (!answer.get("ok").toboolean()) {
+            LuaValue error = answer.get("error");
+            return new Canonical(null, new Refusal(text(error.get("kind")), text(error.get("message"))));
         }
-        LuaValue error = answer.get("error");
-        return new Refusal(text(error.get("kind")), text(error.get("message")));
+        TreeMap<String, String> canonical = new TreeMap<>();
+        LuaValue data = answer.get("data");
+        for (Varargs entry = data.next(LuaValue.NIL); !entry.arg1().isnil(); entry = data.next(entry.arg1())) {
+            canonical.put(text(entry.arg1()), text(entry.arg(2)));
+        }
+        return new Canonical(Collections.unmodifiableSortedMap(canonical), null);
+    }
+
+    /** A query's canonical request: its parameters, or (params null) the module's refusal. */
+    public record Canonical(SortedMap<String, String> params, Refusal refusal) {
     }
 
     private static String text(LuaValue value) {
@@ -178,9 +195,17 @@ public final class RegistryModule {
         return LuaJson.encode(invoke(function, base, req));
     }
 
-    private LuaValue invoke(String function, LuaTable base, Map<String, String> req) {
+    private static LuaTable table(Map<String, String> req) {
         LuaTable params = new LuaTable();
         req.forEach((key, value) -> params.rawset(LuaJson.utf8(key), LuaJson.utf8(value)));
+        return params;
+    }
+
+    private LuaValue invoke(String function, LuaTable base, Map<String, String> req) {
+        return invoke(function, base, table(req));
+    }
+
+    private LuaValue invoke(String function, LuaTable base, LuaTable params) {
         Globals runtime = borrow();
         try {
             LuaValue fn = runtime.rawget(function);

@@ -6,8 +6,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One validated read: the query (route id), the Lua function that answers it, and the Lua
- * parameters, normalised so that equal requests are equal here, in the cache and upstream.
+ * One validated read: the query (route id), the Lua function that answers it, and its canonical
+ * request as the Lua module reads it (RegistryRequests), so that requests the module answers alike
+ * are equal here, in the cache and upstream.
  */
 public record RegistryRequest(String query, String function, SortedMap<String, String> params) {
 
@@ -31,8 +32,13 @@ public record RegistryRequest(String query, String function, SortedMap<String, S
      * it was encoded in the request ({@code offset=0%00q%3Dclaude} is not {@code offset=0&q=claude}).
      */
     public String key() {
+        return key(query, params);
+    }
+
+    /** The key of {@code name} with these parameters, written as {@link #key()} writes it. */
+    static String key(String name, Map<String, String> params) {
         StringBuilder key = new StringBuilder(64);
-        field(key, query);
+        field(key, name);
         for (Map.Entry<String, String> param : params.entrySet()) {
             field(key, param.getKey());
             field(key, param.getValue());

@@ -3,7 +3,6 @@ package com.permamind.gateway.query;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.permamind.gateway.lua.RegistryModule;
-import com.permamind.gateway.lua.RegistryState;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -13,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
@@ -21,9 +19,11 @@ import org.apache.camel.Message;
 
 /**
  * Turns an HTTP request into a {@link RegistryRequest}: only the query's own parameters, taken
- * from the query string (never from headers) and the path, normalised, with the gateway's clock
- * where the query needs one. The rules themselves are the Lua module's: it runs here over an
- * empty state, so bad input is refused exactly as a node would refuse it, before any upstream call.
+ * from the query string (never from headers) and the path, with the gateway's clock where the
+ * query needs one, read by the Lua module into its canonical request. The rules are the module's
+ * ({@code canonical-request}, over no state): bad input is refused exactly as a node would refuse
+ * it, before any upstream call, and what the cache keys and the upstreams receive is what the
+ * module made of the request.
  */
 public class RegistryRequests {
 
@@ -31,31 +31,28 @@ public class RegistryRequests {
     /** A whole query string past this is refused outright; no parameter needs more. */
     public static final int MAX_QUERY_STRING = 4096;
 
-    private static final Map<String, String> DEFAULTS = Map.of("limit", "20", "offset", "0", "timerange", "all");
-    private static final String SPACE = " \t\n\u000b\f\r";
-
-    private static final long VERDICTS_MAX_BYTES = 4L << 20;
+    private static final long CANONICAL_MAX_BYTES = 4L << 20;
 
     private final RegistryModule module;
-    private final RegistryState emptyState;
     private final Clock clock;
-    // The module's verdict per request (its refusal's message, or empty): a verdict depends only on
-    // the function and its parameters, and popular ones come again (a refreshed key, a download of
-    // a popular skill, a flood of one bad name); running the module costs more than looking it up
-    private final Cache<String, Optional<String>> verdicts = Caffeine.newBuilder()
+    // The module's reading of each request as asked (its canonical parameters, or its refusal): it
+    // depends only on the function and the parameters, and popular ones come again (a refreshed
+    // key, a download of a popular skill, a flood of one bad name); running the module took 7-50 us
+    // a request, looking it up under 1 us (docs/requests.md)
+    private final Cache<String, RegistryModule.Canonical> canonical = Caffeine.newBuilder()
             .executor(Runnable::run)
-            .maximumWeight(VERDICTS_MAX_BYTES)
-            .weigher((String key, Optional<String> refusal) -> 96 + 2 * (key.length() + refusal.map(String::length).orElse(0)))
+            .maximumWeight(CANONICAL_MAX_BYTES)
+            .weigher((String key, RegistryModule.Canonical read) -> 96 + 2 * (key.length() + weight(read)))
             .build();
 
     public RegistryRequests(RegistryModule module, Clock clock) {
         this.module = module;
-        this.emptyState = module.decode("{}");
         this.clock = clock;
     }
 
     /**
-     * Reads the request for a query and leaves it in the {@value #REQUEST} exchange property.
+     * Reads the request for a query and leaves it in the {@value #REQUEST} exchange property;
+     * input the module refuses is a {@link BadRequestException}.
      *
      * @param pathParams  parameters taken from the URL path (comma list)
      * @param queryParams parameters taken from the query string (comma list, API spelling)
@@ -89,13 +86,7 @@ public class RegistryRequests {
             if (values.size() > 1) {
                 throw new BadRequestException(name + " is given more than once");
             }
-            params.put(luaName(name), normalise(luaName(name), values.get(0)));
-        }
-        for (String name : list(queryParams)) {
-            String key = luaName(name);
-            if (DEFAULTS.containsKey(key)) {
-                params.putIfAbsent(key, DEFAULTS.get(key));
-            }
+            params.put(luaName(name), values.get(0));
         }
         for (String fixed : list(fixedParams)) {
             String[] pair = fixed.split("=", 2);
@@ -104,73 +95,46 @@ public class RegistryRequests {
         if (clocked) {
             params.put(RegistryRequest.NOW, Long.toString(RegistryRequest.minuteOf(clock.millis())));
         }
-        RegistryRequest request = new RegistryRequest(query, function, params);
+        RegistryRequest request = canonical(new RegistryRequest(query, function, params));
         exchange.setProperty(REQUEST, request);
         return request;
     }
 
-    /** Refuses the request as the Lua module would, without any state, so without any upstream. */
-    public void validate(@ExchangeProperty(REQUEST) RegistryRequest request) {
-        Optional<String> refusal = verdicts.get(request.key(), key -> {
-            RegistryModule.Refusal verdict = module.refusal(request.function(), emptyState, request.params());
-            return verdict != null && "bad_request".equals(verdict.kind()) ? Optional.of(verdict.message()) : Optional.empty();
-        });
-        if (refusal.isPresent()) {
-            throw new BadRequestException(refusal.get());
+    /**
+     * The request as the Lua module reads it, without any state, so without any upstream; input
+     * it refuses is a {@link BadRequestException}.
+     */
+    public RegistryRequest canonical(RegistryRequest asked) {
+        RegistryModule.Canonical read = canonical.get(RegistryRequest.key(asked.function(), asked.params()),
+                key -> module.canonical(asked.function(), asked.params()));
+        if (read.refusal() != null) {
+            throw new BadRequestException(read.refusal().message());
         }
+        return new RegistryRequest(asked.query(), asked.function(), read.params());
+    }
+
+    /**
+     * Refuses the request as the Lua module would (a {@link BadRequestException}), without any
+     * upstream: for requests built elsewhere (download events). {@link #prepare} already refused
+     * the reads it made.
+     */
+    public void validate(@ExchangeProperty(REQUEST) RegistryRequest request) {
+        canonical(request);
+    }
+
+    private static int weight(RegistryModule.Canonical read) {
+        if (read.refusal() != null) {
+            return read.refusal().message().length();
+        }
+        int chars = 0;
+        for (Map.Entry<String, String> param : read.params().entrySet()) {
+            chars += param.getKey().length() + param.getValue().length();
+        }
+        return chars;
     }
 
     private static String luaName(String apiName) {
         return apiName.toLowerCase(Locale.ROOT);
-    }
-
-    // Case is folded only where the answer does not echo the value, so the body cannot change.
-    private static String normalise(String name, String value) {
-        switch (name) {
-            case "q":
-                return trim(value);
-            case "author":
-            case "name":
-                return foldAscii(trim(value));
-            case "tags": {
-                List<String> tags = new ArrayList<>();
-                for (String tag : value.split(",")) {
-                    String folded = foldAscii(trim(tag));
-                    if (!folded.isEmpty()) {
-                        tags.add(folded);
-                    }
-                }
-                tags.sort(null);
-                return String.join(",", tags);
-            }
-            case "limit":
-            case "offset":
-                return value.matches("\\d{1,9}") ? Integer.toString(Integer.parseInt(value)) : value;
-            default:
-                return value;
-        }
-    }
-
-    private static String trim(String text) {
-        int start = 0;
-        int end = text.length();
-        while (start < end && SPACE.indexOf(text.charAt(start)) >= 0) {
-            start++;
-        }
-        while (end > start && SPACE.indexOf(text.charAt(end - 1)) >= 0) {
-            end--;
-        }
-        return text.substring(start, end);
-    }
-
-    private static String foldAscii(String text) {
-        char[] chars = text.toCharArray();
-        for (int i = 0; i < chars.length; i++) {
-            if (chars[i] >= 'A' && chars[i] <= 'Z') {
-                chars[i] = (char) (chars[i] + 32);
-            }
-        }
-        return new String(chars);
     }
 
     private static List<String> list(String commaList) {

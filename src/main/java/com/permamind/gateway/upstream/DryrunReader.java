@@ -263,7 +263,7 @@ public class DryrunReader {
             tags.put("TimeRange", "all");
             return data(expect(computeUnit.send("Get-Download-Stats", tags), "Download-Stats"));
         });
-        String range = forInfo ? "all" : request.params().getOrDefault("timerange", "all");
+        String range = forInfo ? "all" : request.param("timerange");
         ObjectNode data = json.createObjectNode();
         data.set("totalSkills", stats.get("totalSkills"));
         if (forInfo) {

@@ -24,7 +24,7 @@ class RegistryAnswersTest {
     private static final String MODULE_ANSWER = "{\"data\":{\"version\":\"1.0.0\",\"tags\":{},\"name\":\"x\","
             + "\"downloadCount\":3.0,\"description\":\"caf\\u00e9 \\ud83d\\ude00\"},\"ok\":true}";
 
-    private final RegistryAnswers answers = new RegistryAnswers(new ResponseCache(query -> 0, Duration.ZERO,
+    private final RegistryAnswers answers = new RegistryAnswers(new ResponseCache(false, Duration.ZERO,
             Duration.ZERO, 0.5, 10, Duration.ofSeconds(1), () -> false, 1), "process", List.of("get-skill"), 5);
 
     @Test

@@ -133,6 +133,7 @@ class LuaModuleDriftCheckTest {
         assertEquals("{status=NOT_CHECKED, moduleId=" + MODULE_ID + ", localSha256=" + Sha256.hex(LOCAL)
             + ", detail=not checked yet}", check.lastResult().details().toString());
         assertTrue(Double.isNaN(gauge()));
+        assertTrue(check.lastCheck().isEmpty(), "nothing for the readiness details before the first check");
     }
 
     @Test
@@ -144,6 +145,20 @@ class LuaModuleDriftCheckTest {
         assertEquals("{status=OK, moduleId=" + MODULE_ID + ", localSha256=" + Sha256.hex(LOCAL) + ", remoteSha256="
             + Sha256.hex(LOCAL) + ", checkedAt=2025-11-22T13:10:00Z, detail=Arweave serves the local module}",
             check.lastResult().details().toString());
+    }
+
+    @Test
+    void should_fetch_nothing_and_register_no_gauge_without_a_module_id() {
+        LuaModuleDriftCheck check = new LuaModuleDriftCheck(arweave.url(), "", LOCAL, meters, Duration.ofSeconds(2),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+
+        ModuleDrift result = check.check();
+
+        assertEquals(Status.NOT_CHECKED, result.status());
+        assertTrue(result.detail().startsWith("no module id"), result.detail());
+        assertEquals(0, arweave.requests());
+        assertTrue(check.lastCheck().isEmpty(), "nothing for the readiness details");
+        assertNull(meters.find(LuaModuleDriftCheck.GAUGE).gauge());
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An Arweave gateway on 127.0.0.1 serving {@code /raw/{id}} from memory, as slowly or as badly as told. */
 final class StandInArweaveGateway implements AutoCloseable {
@@ -19,6 +20,7 @@ final class StandInArweaveGateway implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService handlers = Executors.newCachedThreadPool();
     private final Map<String, byte[]> items = new ConcurrentHashMap<>();
+    private final AtomicInteger requests = new AtomicInteger();
     private volatile int failWith;
     private volatile Duration delay = Duration.ZERO;
 
@@ -30,6 +32,7 @@ final class StandInArweaveGateway implements AutoCloseable {
         }
         server.setExecutor(handlers);
         server.createContext("/raw/", exchange -> {
+            requests.incrementAndGet();
             try {
                 Thread.sleep(delay.toMillis());
             } catch (InterruptedException e) {
@@ -47,6 +50,11 @@ final class StandInArweaveGateway implements AutoCloseable {
 
     URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** How many {@code /raw/} requests arrived. */
+    int requests() {
+        return requests.get();
     }
 
     void serve(String id, byte[] bytes) {

@@ -72,18 +72,6 @@ class GetDownloadStatsLuaTest {
     }
 
     @Test
-    void should_aggregate_all_skills_for_scope_all() {
-        List<Long> times = new ArrayList<>();
-        FixtureOracle.names().forEach(name -> times.addAll(allTimesOf(name)));
-        JsonNode data = data("get-download-stats", "scope", "all", "now", NOW);
-        assertEquals(FixtureOracle.names().size(), data.get("totalSkills").asInt());
-        assertEquals(times.size(), data.get("downloadsTotal").asInt());
-        assertEquals(countWithin(times, 7), data.get("downloads7Days").asLong());
-        assertEquals(countWithin(times, 30), data.get("downloads30Days").asLong());
-        assertTrue(countWithin(times, 7) > 0);
-    }
-
-    @Test
     void should_move_the_windows_with_now() {
         long later = FixtureOracle.now() + 1;
         JsonNode data = data("get-download-stats", "name", "window-edges", "now", Long.toString(later));

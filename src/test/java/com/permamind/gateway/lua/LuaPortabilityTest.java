@@ -8,7 +8,9 @@ import com.permamind.gateway.lua.ExternalLua.Interpreter;
 import com.permamind.gateway.lua.ExternalLua.Vector;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,13 +18,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The same vectors through luaj (the gateway), the reference Lua 5.3, Luerl 1.0 and Luerl 1.3.0
  * (what HyperBEAM nodes run) must give the same JSON, byte for byte, with the state as a JSON
- * string as on a node.
+ * string as on a node: the queries' answers and their canonical requests.
  */
 class LuaPortabilityTest {
 
     private static final Path MODULE_FILE = Path.of("lua/registry.lua");
     private static final String NOW = LuaQueries.NOW;
-    private static final List<Vector> VECTORS = vectors();
+    static final String CANONICAL_REQUEST = "canonical-request";
+    static final List<Vector> VECTORS = vectors();
 
     private static List<Vector> vectors() {
         List<Vector> vectors = new ArrayList<>();
@@ -60,6 +63,16 @@ class LuaPortabilityTest {
         add(vectors, "get-download-stats", "name", "cron", "timerange", "14", "now", NOW);
         add(vectors, "get-download-stats", "name", "cron");
         add(vectors, "record-download", "name", "semver-order", "version", "1.10.0");
+        add(vectors, "search-skills", "limit", "007", "offset", "000", "q", "x", "tags", "ignored");
+        add(vectors, "get-download-stats", "scope", "all", "name", "a/b", "now", "0" + NOW);
+        add(vectors, "get-download-stats", "scope", "some", "now", NOW);
+        add(vectors, "get-download-stats", "name", "cron", "now", "99999999999999999");
+        // and the canonical request of each, as the gateway reads it
+        for (Vector vector : List.copyOf(vectors)) {
+            Map<String, String> req = new LinkedHashMap<>(vector.req());
+            req.put("function", vector.function());
+            vectors.add(new Vector(CANONICAL_REQUEST, req));
+        }
         return vectors;
     }
 

@@ -116,6 +116,62 @@ class OpenApiDocumentTest {
         assertEquals(promised, served);
     }
 
+    /**
+     * A default the document states is the one the Lua module applies (the REST DSL states the same):
+     * a read that gives it is the read that leaves it out, one key, answered from the cache.
+     */
+    @Test
+    void should_apply_the_defaults_the_document_states() {
+        Map<String, String> restDefaults = new java.util.HashMap<>();
+        for (RestDefinition rest : gateway.context().getCamelContextExtension().getContextPlugin(Model.class)
+                .getRestDefinitions()) {
+            for (VerbDefinition verb : rest.getVerbs()) {
+                for (ParamDefinition param : verb.getParams()) {
+                    if (param.getDefaultValue() != null) {
+                        restDefaults.put(verb.asVerb() + " " + rest.getPath() + verb.getPath() + " " + param.getName(),
+                                param.getDefaultValue());
+                    }
+                }
+            }
+        }
+        int checked = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext();) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            for (JsonNode reference : path.getValue().path("get").path("parameters")) {
+                JsonNode parameter = resolve(reference);
+                JsonNode fallback = parameter.path("schema").path("default");
+                if (!"query".equals(parameter.path("in").asText()) || fallback.isMissingNode()) {
+                    continue;
+                }
+                String name = parameter.path("name").asText();
+                String operation = "get " + path.getKey() + " " + name;
+                if (restDefaults.containsKey(operation)) {
+                    assertEquals(fallback.asText(), restDefaults.get(operation), operation + ": the REST DSL's default");
+                }
+                String bare = path.getKey().replace("{name}", "cron");
+                assertSameRead(bare, bare + "?" + name + "=" + fallback.asText(), operation);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 5, checked + " defaults checked");
+    }
+
+    // the second read is answered from the first's key, unless a clocked read's minute turned between
+    private static void assertSameRead(String bare, String explicit, String what) {
+        for (int attempt = 0; ; attempt++) {
+            long minute = System.currentTimeMillis() / 60_000;
+            HttpResponse<String> without = gateway.get(bare);
+            HttpResponse<String> with = gateway.get(explicit);
+            if (attempt == 0 && System.currentTimeMillis() / 60_000 != minute) {
+                continue;
+            }
+            assertEquals(200, without.statusCode(), what + ": " + without.body());
+            assertEquals(without.body(), with.body(), what);
+            assertEquals("cache", with.headers().firstValue("X-Registry-Source").orElse(null), what + ": another key");
+            return;
+        }
+    }
+
     @Test
     void should_answer_every_query_as_the_document_says() {
         List<String[]> exchanges = List.of(

@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
 
 /** A bundler that could not be reached or did not accept a data item. */
 public final class BundlerException extends Exception {

@@ -1,9 +1,11 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
 
 import com.permamind.gateway.ans104.Base64Url;
 import com.permamind.gateway.ans104.DataItem;
 import com.permamind.gateway.ans104.Sha256;
 import com.permamind.gateway.ans104.TestWallets;
+import com.permamind.gateway.arweave.Deployment;
+import com.permamind.gateway.arweave.DeploymentLog;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

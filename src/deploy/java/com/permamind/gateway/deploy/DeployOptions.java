@@ -1,6 +1,6 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
 
-import com.permamind.gateway.ans104.ArweaveWallet;
+import com.permamind.gateway.arweave.DeploymentLog;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -9,15 +9,17 @@ import java.util.Optional;
 
 /**
  * The deployer's command line. The wallet comes from {@code --wallet} or the
- * {@code ARWEAVE_WALLET} environment variable; everything else has a default.
+ * {@value #WALLET_VARIABLE} environment variable; everything else has a default.
  */
 record DeployOptions(Path wallet, Path module, Path log, URI bundler, Optional<Path> dryRun,
         Optional<String> moduleVersion, boolean help) {
 
+    static final String WALLET_VARIABLE = "ARWEAVE_WALLET";
+
     static final String USAGE = String.join("\n",
         "usage: LuaModuleDeployer --wallet WALLET.json [--dry-run OUT.bin] [--bundler URL]",
         "                         [--module lua/registry.lua] [--log lua/deployments.json] [--module-version V]",
-        "  --wallet          Arweave JWK wallet file (default: $" + ArweaveWallet.ENV_VARIABLE + ")",
+        "  --wallet          Arweave JWK wallet file (default: $" + WALLET_VARIABLE + ")",
         "  --dry-run         write the signed data item to OUT.bin; no upload, the log is left alone",
         "  --bundler         bundler base URL, the item is POSTed to URL/tx (default " + Bundler.DEFAULT_URL + ")",
         "  --module          the Lua module to publish (default " + LuaModuleDeployer.DEFAULT_MODULE + ")",
@@ -54,10 +56,10 @@ record DeployOptions(Path wallet, Path module, Path log, URI bundler, Optional<P
             }
         }
         if (wallet == null) {
-            String fromEnv = env.get(ArweaveWallet.ENV_VARIABLE);
+            String fromEnv = env.get(WALLET_VARIABLE);
             if (fromEnv == null || fromEnv.isBlank()) {
                 throw new IllegalArgumentException("no wallet: pass --wallet FILE or set "
-                    + ArweaveWallet.ENV_VARIABLE);
+                    + WALLET_VARIABLE);
             }
             wallet = Path.of(fromEnv);
         }

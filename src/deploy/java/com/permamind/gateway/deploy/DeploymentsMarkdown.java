@@ -1,4 +1,7 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
+
+import com.permamind.gateway.arweave.Deployment;
+import com.permamind.gateway.arweave.DeploymentLog;
 
 import java.net.URI;
 import java.time.Instant;

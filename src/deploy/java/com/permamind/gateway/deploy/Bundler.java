@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
 
 import com.permamind.gateway.ans104.DataItem;
 

@@ -1,4 +1,4 @@
-package com.permamind.gateway.arweave;
+package com.permamind.gateway.deploy;
 
 import com.permamind.gateway.ans104.ArweaveWallet;
 import com.permamind.gateway.ans104.Base64Url;
@@ -6,6 +6,8 @@ import com.permamind.gateway.ans104.DataItem;
 import com.permamind.gateway.ans104.Sha256;
 import com.permamind.gateway.ans104.Tag;
 import com.permamind.gateway.ans104.WalletException;
+import com.permamind.gateway.arweave.Deployment;
+import com.permamind.gateway.arweave.DeploymentLog;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
@@ -23,12 +25,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Publishes lua/registry.lua to Arweave: signs it as an ANS-104 data item with the project's
- * wallet, uploads it to a bundler, and records the id in lua/deployments.json and
- * lua/DEPLOYMENTS.md. With {@code --dry-run} it only writes the signed item to a file.
+ * The deploy tool: publishes lua/registry.lua to Arweave. Signs it as an ANS-104 data item with
+ * the project's wallet, uploads it to a bundler, and records the id in lua/deployments.json and
+ * lua/DEPLOYMENTS.md. With {@code --dry-run} it only writes the signed item to a file. It lives in
+ * src/deploy, outside the gateway's classes (docs/lua-deployment.md):
  *
  * <pre>
- * mvn -q compile exec:java -Dexec.mainClass=com.permamind.gateway.arweave.LuaModuleDeployer \
+ * ops/with-jdk25 mvn -q test-compile exec:java -Dexec.mainClass=com.permamind.gateway.deploy.LuaModuleDeployer \
  *     -Dexec.args="--wallet path/to/wallet.json [--dry-run out.bin] [--bundler URL]"
  * </pre>
  *
