@@ -41,8 +41,11 @@ public final class LocalCluster implements AutoCloseable {
     public static final String DLQ_TOPIC = "registry.download-events.dlq";
     /** As docker-compose.yml creates them: room for 6 consumers in the forwarder's group. */
     public static final int PARTITIONS = 6;
-    /** HAProxy checks readiness every second and takes a gateway out after 2 failed checks. */
-    public static final int STOP_DRAIN_MILLIS = 3000;
+    /**
+     * HAProxy checks readiness every second and takes a gateway out after 2 failed checks, about 2 s;
+     * the drain leaves room for a slow check on a loaded machine.
+     */
+    public static final int STOP_DRAIN_MILLIS = 5000;
     /** Stands for a real client-hash secret: the same on every gateway, or a client's hash differs by gateway. */
     private static final String CLIENT_HASH_SECRET = "local-cluster-client-hash-secret-0123456789";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
@@ -185,21 +188,35 @@ public final class LocalCluster implements AutoCloseable {
     /** The HAProxy status of a gateway in the reads backend: UP, DOWN, "UP 1/2", "NOLB", ... */
     public String serverStatus(Gateway gateway) {
         try {
-            String csv = HTTP.send(HttpRequest.newBuilder(URI.create(statsUrl("/stats;csv"))).timeout(Duration.ofSeconds(5))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (String line : csv.lines().toList()) {
-                String[] fields = line.split(",", -1);
-                if (fields.length > 17 && fields[0].equals("reads") && fields[1].equals(gateway.name())) {
-                    return fields[17];
-                }
-            }
-            return "absent";
+            return serverStatistics("reads", gateway).getOrDefault("status", "absent");
         } catch (IOException e) {
             return "unknown: " + e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown";
         }
+    }
+
+    /**
+     * HAProxy's statistics of a gateway in a backend, by the CSV's column names (management guide,
+     * "show stat"): {@code status}, {@code hrsp_5xx} (its 5xx answers), {@code wretr} (requests
+     * tried again), {@code wredis} (sent on to another gateway), {@code stot} (sessions), ...
+     */
+    public Map<String, String> serverStatistics(String backend, Gateway gateway) throws IOException, InterruptedException {
+        String csv = HTTP.send(HttpRequest.newBuilder(URI.create(statsUrl("/stats;csv"))).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        List<String> lines = csv.lines().toList();
+        String[] names = lines.get(0).replaceFirst("^# ", "").split(",", -1);
+        Map<String, String> statistics = new LinkedHashMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.split(",", -1);
+            if (fields.length >= 2 && fields[0].equals(backend) && fields[1].equals(gateway.name())) {
+                for (int i = 0; i < Math.min(names.length, fields.length); i++) {
+                    statistics.put(names[i], fields[i]);
+                }
+            }
+        }
+        return statistics;
     }
 
     /** Waits until HAProxy reports the gateway's status as {@code status}. */
@@ -314,6 +331,7 @@ public final class LocalCluster implements AutoCloseable {
         private final Map<String, String> environment;
         private final Path log;
         private Process process;
+        private volatile boolean stopAsked;
 
         private Gateway(String name, int port, int managementPort, List<String> command, Map<String, String> environment) {
             this.name = name;
@@ -363,6 +381,12 @@ public final class LocalCluster implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(environment);
             process = builder.start();
+            stopAsked = false;
+        }
+
+        /** Whether {@link #stop} or {@link #kill} was called since it was last started. */
+        public boolean stopAsked() {
+            return stopAsked;
         }
 
         /** Waits until its readiness answers 200. */
@@ -389,6 +413,7 @@ public final class LocalCluster implements AutoCloseable {
         /** SIGTERM, as docker stop and Kubernetes send it: the graceful stop. Does not wait. */
         public void stop() {
             if (alive()) {
+                stopAsked = true;
                 process.destroy();
             }
         }
@@ -396,6 +421,7 @@ public final class LocalCluster implements AutoCloseable {
         /** SIGKILL: the JVM ends at once, nothing of its stop runs. */
         public void kill() {
             if (alive()) {
+                stopAsked = true;
                 process.destroyForcibly();
                 awaitExit(Duration.ofSeconds(10));
             }
