@@ -109,9 +109,11 @@ final class ScaleOutStep {
                 long hits = after[0] - before[0];
                 long misses = after[1] - before[1];
                 ObjectNode g = perGateway.putObject(gateway.name());
-                g.put("cacheHits", hits);
-                g.put("cacheMisses", misses);
-                g.put("hitRate", hits + misses == 0 ? Double.NaN : ProcStats.round((double) hits / (hits + misses)));
+                // Caffeine's own counts of lookups, not of answers: a miss is looked up more than once
+                // and the cache front answers hits before the cache is asked; the answers' hit rate
+                // is the run's (X-Registry-Source)
+                g.put("caffeineGetHits", hits);
+                g.put("caffeineGetMisses", misses);
                 g.put("cores", run.at("/cpuCores/" + gateway.name()).asDouble());
                 g.put("rssMiB", ProcStats.round(ProcStats.rssMib(gateway.pid())));
             }

@@ -67,8 +67,8 @@ final class SuiteReport {
                         && two.at("/run/timeouts").asLong() == 0));
         StringBuilder perGateway = new StringBuilder();
         two.path("perGateway").properties().forEach(entry -> perGateway.append(perGateway.isEmpty() ? "" : "; ")
-                .append(entry.getKey()).append(" hit rate ").append(entry.getValue().path("hitRate").asText())
-                .append(", ").append(entry.getValue().path("cores").asText()).append(" cores"));
+                .append(entry.getKey()).append(" ").append(entry.getValue().path("cores").asText()).append(" cores, ")
+                .append(Math.round(entry.getValue().path("rssMiB").asDouble())).append(" MiB"));
         textRow(step, "per gateway", perGateway.toString(), "load average " + two.path("loadAverage").asText());
     }
 
