@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Compares the metrics the alert rules and the dashboard's panels name with a gateway's exposition.
+"""Compares the metrics the alert rules and the dashboard's panels name with what is exposed.
 
-    ops/used-metrics.py EXPOSITION_FILE
+    ops/used-metrics.py EXPOSITION_FILE...
 
-Prints every metric an alert or a panel query names that the exposition (a scrape of
-/observe/metrics) does not hold, and exits 1 if there is one. Metric names are read from the
+Prints every metric an alert or a panel query names that none of the expositions (a scrape of a
+gateway's /observe/metrics, one of HAProxy's /metrics) holds, and exits 1 if there is one. Metric names are read from the
 PromQL: label matchers, strings, ranges and grouping lists are dropped, then every identifier
 that is not a function, an aggregation or a keyword is a metric. `up` is Prometheus's own.
 """
@@ -64,11 +64,13 @@ def exposed(exposition):
 
 
 def main():
-    have = exposed(pathlib.Path(sys.argv[1]).read_text())
+    have = set()
+    for path in sys.argv[1:]:
+        have |= exposed(pathlib.Path(path).read_text())
     uses = used()
     missing = sorted(name for name in uses if name not in have and name not in PROMETHEUS_OWN)
     for name in missing:
-        print(f"  {name} is not exposed by the gateway; named by: {', '.join(sorted(set(uses[name])))}",
+        print(f"  {name} is not exposed by the gateway or HAProxy; named by: {', '.join(sorted(set(uses[name])))}",
               file=sys.stderr)
     print(f"  {len(uses)} metrics named by alerts and panels, {len(have)} exposed, {len(missing)} missing")
     return 1 if missing else 0

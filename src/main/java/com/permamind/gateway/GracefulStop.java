@@ -4,15 +4,20 @@ import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.http.EventLoopHttpEngine;
 import io.vertx.core.http.HttpHeaders;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Route;
 import org.apache.camel.component.kafka.KafkaConsumer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.support.service.ServiceHelper;
@@ -23,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * What a stop (SIGTERM, Ctrl-C) does before Camel's graceful shutdown, which suspends the consumers
  * and waits up to {@code camel.main.shutdown-timeout} for the exchanges in flight:
  * <ol>
+ * <li>readiness ({@code /observe/health/ready}) answers DOWN, and for {@code gateway.stop-drain-millis}
+ * everything else goes on as before: a load balancer checking readiness takes this gateway out of
+ * its pool while it still answers, so that no client of several gateways is refused (0, the
+ * default: no wait, for a gateway with no load balancer in front; docs/scale-out.md);</li>
  * <li>the API stops taking requests: the cache front stops answering hits, and a handler put first
  * on its router answers every request that arrives from now on 503 with {@code Retry-After}, cache
  * hits included, and later the requests for routes Camel has already removed (which would get a
@@ -42,12 +51,34 @@ public class GracefulStop extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulStop.class);
     /** Logged once new requests are answered 503. */
     public static final String STOPPING = "Stopping: new API requests are answered 503";
+    /** Logged once readiness answers DOWN, before the drain. */
+    public static final String DRAINING = "Stopping: readiness is DOWN";
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+
+    @Override
+    public void afterConfigure(BaseMainSupport main) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(main.getCamelContext());
+        if (registry != null) {
+            registry.register(new StoppingCheck(stopping));
+        }
+    }
 
     @Override
     public void beforeStop(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         if (context == null || !context.isStarted()) {
             return;
+        }
+        stopping.set(true);
+        long drainMillis = Long.parseLong(context.resolvePropertyPlaceholders("{{gateway.stop-drain-millis}}").strip());
+        LOG.info(DRAINING + "; requests are served {} ms more, while load balancers take this gateway out", drainMillis);
+        if (drainMillis > 0) {
+            try {
+                Thread.sleep(drainMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         List<Route> routes = context.getRoutes();
         refuseNewRequests(context);
@@ -92,6 +123,30 @@ public class GracefulStop extends MainListenerSupport {
                     .putHeader(HttpHeaders.RETRY_AFTER, retryAfter).putHeader(HttpHeaders.CONNECTION, "close").end());
         } catch (RuntimeException e) {
             LOG.warn("Requests arriving during the stop are not refused: {}", e.toString());
+        }
+    }
+
+    /** Readiness DOWN from the moment a stop begins. */
+    private static final class StoppingCheck extends AbstractHealthCheck {
+        private final AtomicBoolean stopping;
+
+        StoppingCheck(AtomicBoolean stopping) {
+            super("gateway", "stopping");
+            this.stopping = stopping;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            if (stopping.get()) {
+                builder.message("the gateway is stopping").down();
+            } else {
+                builder.up();
+            }
         }
     }
 }

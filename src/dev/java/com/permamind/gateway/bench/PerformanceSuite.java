@@ -209,6 +209,8 @@ public final class PerformanceSuite implements AutoCloseable {
         step("failover", 50, this::failover);
         step("downloadEvents", 25, this::downloadEvents);
         step("memory", 1, this::memory);
+        step("scaleOut", 240, result -> new ScaleOutStep(root, work, simulator, kafka, upstreamCalls, lists, wrk,
+                gatewayLauncher, gatewayApp, javaOptions, quick).run(result));
         gateway.close();
         bare.close();
         upstreamCalls.close();

@@ -38,6 +38,38 @@ final class SuiteReport {
         failover();
         downloads();
         startupAndMemory();
+        scaleOut();
+    }
+
+    // one gateway behind HAProxy is the baseline of two (ScaleOutStep)
+    private void scaleOut() {
+        JsonNode scaleOut = steps.path("scaleOut");
+        String step = "scale-out: mix via HAProxy, 2 gateways";
+        if (unavailable("scale-out (1 vs 2 gateways behind HAProxy)", scaleOut)) {
+            return;
+        }
+        JsonNode one = scaleOut.path("gateways1");
+        JsonNode two = scaleOut.path("gateways2");
+        String base = "1 gateway via HAProxy";
+        row(step, "throughput (req/s)", two.at("/run/rps"), one.at("/run/rps"), base, "rps", null, null);
+        row(step, "p50 (ms)", two.at("/run/p50"), one.at("/run/p50"), base, "ms", null, null);
+        row(step, "p99 (ms)", two.at("/run/p99"), one.at("/run/p99"), base, "ms", null, null);
+        row(step, "cache hit rate (X-Registry-Source)", two.path("hitRate"), one.path("hitRate"), base, "ratio", null, null);
+        row(step, "node reads (cache misses that went upstream)", two.path("nodeReads"), one.path("nodeReads"), base,
+                "count", null, null);
+        row(step, "gateway CPU per request (µs, all gateways)", two.path("gatewayCpuMicrosPerRequest"),
+                one.path("gatewayCpuMicrosPerRequest"), base, "us", null, null);
+        row(step, "HAProxy CPU per request (µs)", two.path("haproxyCpuMicrosPerRequest"),
+                one.path("haproxyCpuMicrosPerRequest"), base, "us", null, null);
+        row(step, "errors (non-2xx + socket) + timeouts", num(two.at("/run/errors").asLong() + two.at("/run/timeouts").asLong()),
+                num(one.at("/run/errors").asLong() + one.at("/run/timeouts").asLong()), base, "count", "0",
+                met(two.at("/run/requests").asLong() > 0 && two.at("/run/errors").asLong() == 0
+                        && two.at("/run/timeouts").asLong() == 0));
+        StringBuilder perGateway = new StringBuilder();
+        two.path("perGateway").properties().forEach(entry -> perGateway.append(perGateway.isEmpty() ? "" : "; ")
+                .append(entry.getKey()).append(" ").append(entry.getValue().path("cores").asText()).append(" cores, ")
+                .append(Math.round(entry.getValue().path("rssMiB").asDouble())).append(" MiB"));
+        textRow(step, "per gateway", perGateway.toString(), "load average " + two.path("loadAverage").asText());
     }
 
     private void cached() {
