@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
@@ -17,10 +18,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +96,10 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     private final Duration readerWait;
     private final BooleanSupplier degraded;
     private final Executor upstreamReads;
+    // The clients waiting for the first answer of a key. A read waits for its turn when the reads
+    // under way are all taken (an outage fills the queue): when it comes, the reads of those still
+    // waiting come first, and one whose clients have all left is not made.
+    private final Map<RegistryRequest, Queue<HttpServerResponse>> waiting = new ConcurrentHashMap<>();
     // until when (System.nanoTime) the newest good answer can still be served stale
     private final AtomicLong servableUntil = new AtomicLong(System.nanoTime());
     private CamelContext camelContext;
@@ -211,10 +220,18 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         }
         // An expired answer is refreshed (it stands in if that fails); a missing one, or one being
         // loaded, loaded: either way one upstream read for every reader of the key
+        HttpServerResponse client = cached == null
+                ? exchange.getProperty(EventLoopHttpConsumer.CLIENT_RESPONSE, HttpServerResponse.class) : null;
+        if (client != null) {
+            waiting.computeIfAbsent(request, key -> new ConcurrentLinkedQueue<>()).add(client);
+        }
         CompletableFuture<CachedAnswer> read = cached != null ? answers.synchronous().refresh(request)
                 : held != null ? held : answers.get(request);
         read.copy().orTimeout(readerWait.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, error) -> {
             try {
+                if (client != null) {
+                    stopWaiting(request, client);
+                }
                 answered(exchange, request, cached, answer, error);
             } catch (RuntimeException e) {
                 exchange.setException(e);
@@ -266,7 +283,10 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         try {
             upstreamReads.execute(() -> {
                 try {
-                    loaded.complete(read(request, previous));
+                    loaded.complete(previous == null && clientsGone(request)
+                            ? CachedAnswer.failed(new UpstreamException(CACHE, "every client of this read left"),
+                                    System.nanoTime())
+                            : read(request, previous));
                 } catch (RuntimeException e) {
                     loaded.complete(previous != null ? previous : CachedAnswer.failed(e, System.nanoTime()));
                 }
@@ -309,6 +329,18 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
             servableUntil.accumulateAndGet(now + ttl + stale, (current, next) -> next - current > 0 ? next : current);
         }
         return answer;
+    }
+
+    private boolean clientsGone(RegistryRequest request) {
+        Queue<HttpServerResponse> clients = waiting.get(request);
+        return clients != null && !clients.isEmpty() && clients.stream().allMatch(HttpServerResponse::closed);
+    }
+
+    private void stopWaiting(RegistryRequest request, HttpServerResponse client) {
+        Queue<HttpServerResponse> clients = waiting.get(request);
+        if (clients != null && clients.remove(client) && clients.isEmpty()) {
+            waiting.remove(request, clients);
+        }
     }
 
     // A refresh nobody waits for: one per key (Caffeine's), at most refreshesAtOnce in all

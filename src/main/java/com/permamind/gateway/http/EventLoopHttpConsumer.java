@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  */
 public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
+    /**
+     * Exchange property holding the request's {@code HttpServerResponse}: a read whose turn comes
+     * can ask {@code closed()} whether anyone is still there to be answered.
+     */
+    public static final String CLIENT_RESPONSE = "clientResponse";
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopHttpConsumer.class);
 
     private final AnswerWriter writer;
@@ -46,6 +51,7 @@ public class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
         Context eventLoop = Vertx.currentContext();
         Exchange exchange = createExchange(false);
         exchange.setPattern(ExchangePattern.InOut);
+        exchange.setProperty(CLIENT_RESPONSE, ctx.response());
         processHttpRequest(exchange, ctx).onComplete(read -> {
             if (read.failed()) {
                 fail(ctx, exchange, read.cause());
