@@ -76,7 +76,7 @@ public class HttpServerVertx extends MainListenerSupport implements MainHttpServ
         int maxConnections = Integer.parseInt(setting(context, "gateway.max-connections"));
         long downloadBodyBytes = Long.parseLong(setting(context, "download-events.max-body-bytes"));
         apiServer = new ApiHttpServer(server, maxRequestLine, idleSeconds,
-                new ConnectionGuard(maxConnections, Duration.ofSeconds(readSeconds)), new RequestBodyLimit(downloadBodyBytes));
+                new ConnectionGuard(maxConnections, Duration.ofSeconds(readSeconds), Duration.ofSeconds(idleSeconds)), new RequestBodyLimit(downloadBodyBytes));
         apiServer.setCamelContext(context);
         LOG.info("API server: routes start on the event loop; it holds at most {} connections, reads each request within"
                 + " {} s and takes no body but a download event's, of at most {} bytes", maxConnections, readSeconds,

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the Lua module's {@code {ok, data | error}} answer, from either tier, into the API's
- * answer: the body in canonical JSON, domain errors as RFC 9457 problems, and the headers every
- * answer carries.
+ * answer: the body in canonical JSON, domain errors as RFC 9457 problems; and a failed request
+ * into its problem answer. The headers of a read's answer are the response cache's
+ * ({@code CachedAnswer.headers}).
  */
 public class RegistryAnswers {
 

@@ -2,6 +2,7 @@ package com.permamind.gateway.cache;
 
 import com.permamind.gateway.answer.RegistryAnswers;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,11 +23,14 @@ public record CachedAnswer(int status, String contentType, Buffer body, String e
     public static final String CACHE = "cache";
     /** ... and when it was past its freshness, because no upstream could answer. */
     public static final String STALE = "stale";
+    private static final CharSequence X_REGISTRY_SOURCE = HttpHeaders.createOptimized("X-Registry-Source");
+    private static final CharSequence SERVER_TIMING = HttpHeaders.createOptimized("Server-Timing");
+    private static final CharSequence AGE = HttpHeaders.createOptimized("Age");
 
     static CachedAnswer of(int status, String contentType, Buffer body, String source, long upstreamNanos, long now,
             long ttlNanos, long staleNanos) {
-        return new CachedAnswer(status, contentType, body, etagOf(body), source, upstreamNanos, now, ttlNanos, staleNanos,
-                null);
+        return new CachedAnswer(status, contentType, body, etagOf(body), source == null ? "none" : source, upstreamNanos,
+                now, ttlNanos, staleNanos, null);
     }
 
     static CachedAnswer failed(Exception failure, long now) {
@@ -56,15 +60,15 @@ public record CachedAnswer(int status, String contentType, Buffer body, String e
      * for the route's answers and the cache front's alike.
      */
     public void headers(String source, long now, BiConsumer<CharSequence, CharSequence> header) {
-        header.accept("Content-Type", contentType);
-        header.accept("ETag", etag);
-        header.accept("X-Registry-Source", source);
-        header.accept("Cache-Control", ttlNanos == 0 ? "no-store" : STALE.equals(source) ? "no-cache"
+        header.accept(HttpHeaders.CONTENT_TYPE, contentType);
+        header.accept(HttpHeaders.ETAG, etag);
+        header.accept(X_REGISTRY_SOURCE, source);
+        header.accept(HttpHeaders.CACHE_CONTROL, ttlNanos == 0 ? "no-store" : STALE.equals(source) ? "no-cache"
                 : "public, max-age=" + Math.max(0, TimeUnit.NANOSECONDS.toSeconds(ttlNanos - ageNanos(now))));
         if (source.equals(this.source)) {
-            header.accept("Server-Timing", RegistryAnswers.serverTiming(upstreamNanos, source));
+            header.accept(SERVER_TIMING, RegistryAnswers.serverTiming(upstreamNanos, source));
         } else {
-            header.accept("Age", Long.toString(TimeUnit.NANOSECONDS.toSeconds(ageNanos(now))));
+            header.accept(AGE, Long.toString(TimeUnit.NANOSECONDS.toSeconds(ageNanos(now))));
         }
     }
 

@@ -83,9 +83,9 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     // the URI index gets this fraction of the answers' bound: it holds no bodies
     private static final int URI_INDEX_SHARE = 4;
 
-    private final AsyncLoadingCache<RegistryRequest, CachedAnswer> answers;
+    private final AsyncLoadingCache<Key, CachedAnswer> answers;
     // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
-    private final Cache<String, RegistryRequest> readsByUri;
+    private final Cache<String, Key> readsByUri;
     private final ToLongFunction<String> ttlNanosByQuery;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
@@ -99,7 +99,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     // The clients waiting for the first answer of a key. A read waits for its turn when the reads
     // under way are all taken (an outage fills the queue): when it comes, the reads of those still
     // waiting come first, and one whose clients have all left is not made.
-    private final Map<RegistryRequest, Queue<HttpServerResponse>> waiting = new ConcurrentHashMap<>();
+    private final Map<Key, Queue<HttpServerResponse>> waiting = new ConcurrentHashMap<>();
     // until when (System.nanoTime) the newest good answer can still be served stale
     private final AtomicLong servableUntil = new AtomicLong(System.nanoTime());
     private CamelContext camelContext;
@@ -133,41 +133,41 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         this.answers = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumWeight(maxBytes)
-                .weigher((RegistryRequest request, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES
-                        + request.key().length() + (answer.body() == null ? 0 : answer.body().length()))
-                .expireAfter(new Expiry<RegistryRequest, CachedAnswer>() {
+                .weigher((Key key, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES
+                        + key.text().length() + (answer.body() == null ? 0 : answer.body().length()))
+                .expireAfter(new Expiry<Key, CachedAnswer>() {
                     @Override
-                    public long expireAfterCreate(RegistryRequest request, CachedAnswer answer, long now) {
+                    public long expireAfterCreate(Key key, CachedAnswer answer, long now) {
                         return answer.keptForNanos(now);
                     }
 
                     @Override
-                    public long expireAfterUpdate(RegistryRequest request, CachedAnswer answer, long now, long left) {
+                    public long expireAfterUpdate(Key key, CachedAnswer answer, long now, long left) {
                         return answer.keptForNanos(now);
                     }
 
                     @Override
-                    public long expireAfterRead(RegistryRequest request, CachedAnswer answer, long now, long left) {
+                    public long expireAfterRead(Key key, CachedAnswer answer, long now, long left) {
                         return left;
                     }
                 })
                 .recordStats()
                 .buildAsync(new AsyncCacheLoader<>() {
                     @Override
-                    public CompletableFuture<CachedAnswer> asyncLoad(RegistryRequest request, Executor executor) {
-                        return readUpstream(request, null);
+                    public CompletableFuture<CachedAnswer> asyncLoad(Key key, Executor executor) {
+                        return readUpstream(key, null);
                     }
 
                     @Override
-                    public CompletableFuture<CachedAnswer> asyncReload(RegistryRequest request, CachedAnswer previous,
+                    public CompletableFuture<CachedAnswer> asyncReload(Key key, CachedAnswer previous,
                             Executor executor) {
-                        return readUpstream(request, previous);
+                        return readUpstream(key, previous);
                     }
                 });
         this.readsByUri = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumWeight(maxBytes / URI_INDEX_SHARE)
-                .weigher((String uri, RegistryRequest read) -> READ_OVERHEAD_BYTES + uri.length() + read.key().length())
+                .weigher((String uri, Key read) -> READ_OVERHEAD_BYTES + uri.length() + read.text().length())
                 .build();
     }
 
@@ -195,7 +195,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
      */
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        RegistryRequest request = exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class);
+        Key request = Key.of(exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class));
         long now = System.nanoTime();
         rememberUri(exchange, request);
         CompletableFuture<CachedAnswer> held = answers.getIfPresent(request);
@@ -209,7 +209,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
             return true;
         }
         CachedAnswer stale = cached != null ? cached
-                : request.param(RegistryRequest.NOW) != null ? lastGood(request, now) : null;
+                : request.request().param(RegistryRequest.NOW) != null ? lastGood(request, now) : null;
         if (stale != null && degraded.getAsBoolean()) {
             // HyperBEAM is failing over to dryrun, which takes seconds, or just came back with a
             // backlog of expired answers: the reader gets the last answer now, a later one the refreshed one
@@ -242,13 +242,13 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         return false;
     }
 
-    private void answered(Exchange exchange, RegistryRequest request, CachedAnswer expired, CachedAnswer answer,
+    private void answered(Exchange exchange, Key request, CachedAnswer expired, CachedAnswer answer,
             Throwable error) {
         long now = System.nanoTime();
         if (error != null) {
             failed(exchange, request, error instanceof TimeoutException
                     ? new UpstreamException(CACHE, "waited " + readerWait.toMillis() + " ms for the upstream read of "
-                            + request.key()) : error, now);
+                            + request.text()) : error, now);
         } else if (answer.failure() != null) {
             failed(exchange, request, answer.failure(), now);
         } else if (answer == expired) {
@@ -261,11 +261,11 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
 
     // No upstream answered: the last good answer within the stale limit, else the failure, which
     // registry-answers.yaml turns into the answer.
-    private void failed(Exchange exchange, RegistryRequest request, Throwable failure, long now) {
+    private void failed(Exchange exchange, Key request, Throwable failure, long now) {
         CachedAnswer last = failure instanceof UpstreamException || failure instanceof RejectedExecutionException
                 ? lastGood(request, now) : null;
         if (last != null) {
-            LOG.warn("serving {} stale ({} s old): {}", request.query(), TimeUnit.NANOSECONDS.toSeconds(last.ageNanos(now)),
+            LOG.warn("serving {} stale ({} s old): {}", request.request().query(), TimeUnit.NANOSECONDS.toSeconds(last.ageNanos(now)),
                     failure.getMessage());
             serve(exchange, last, STALE, now);
         } else {
@@ -278,7 +278,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
      * (Caffeine would log every failed load with its stack): a failure is an answer kept for no
      * time, or, for a refresh, the answer it was to replace, kept as it was.
      */
-    private CompletableFuture<CachedAnswer> readUpstream(RegistryRequest request, CachedAnswer previous) {
+    private CompletableFuture<CachedAnswer> readUpstream(Key request, CachedAnswer previous) {
         CompletableFuture<CachedAnswer> loaded = new CompletableFuture<>();
         try {
             upstreamReads.execute(() -> {
@@ -286,7 +286,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
                     loaded.complete(previous == null && clientsGone(request)
                             ? CachedAnswer.failed(new UpstreamException(CACHE, "every client of this read left"),
                                     System.nanoTime())
-                            : read(request, previous));
+                            : read(request.request(), previous));
                 } catch (RuntimeException e) {
                     loaded.complete(previous != null ? previous : CachedAnswer.failed(e, System.nanoTime()));
                 }
@@ -331,12 +331,12 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         return answer;
     }
 
-    private boolean clientsGone(RegistryRequest request) {
+    private boolean clientsGone(Key request) {
         Queue<HttpServerResponse> clients = waiting.get(request);
         return clients != null && !clients.isEmpty() && clients.stream().allMatch(HttpServerResponse::closed);
     }
 
-    private void stopWaiting(RegistryRequest request, HttpServerResponse client) {
+    private void stopWaiting(Key request, HttpServerResponse client) {
         Queue<HttpServerResponse> clients = waiting.get(request);
         if (clients != null && clients.remove(client) && clients.isEmpty()) {
             waiting.remove(request, clients);
@@ -344,15 +344,15 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     }
 
     // A refresh nobody waits for: one per key (Caffeine's), at most refreshesAtOnce in all
-    private void refreshBehind(RegistryRequest request) {
-        LoadingCache<RegistryRequest, CachedAnswer> cache = answers.synchronous();
-        Map<RegistryRequest, CompletableFuture<CachedAnswer>> underWay = cache.policy().refreshes();
+    private void refreshBehind(Key request) {
+        LoadingCache<Key, CachedAnswer> cache = answers.synchronous();
+        Map<Key, CompletableFuture<CachedAnswer>> underWay = cache.policy().refreshes();
         if (underWay.size() < refreshesAtOnce && !underWay.containsKey(request)) {
             cache.refresh(request);
         }
     }
 
-    private void rememberUri(Exchange exchange, RegistryRequest request) {
+    private void rememberUri(Exchange exchange, Key request) {
         String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
             readsByUri.put(uri, request);
@@ -374,17 +374,17 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     // The newest answer to this read within the stale limit. A clocked read (download windows) is asked
     // under a new key each minute, so at every turn of the minute it would have none: its answers of
     // the minutes before stand in for it, as its own would have.
-    private CachedAnswer lastGood(RegistryRequest request, long now) {
+    private CachedAnswer lastGood(Key request, long now) {
         CachedAnswer answer = done(answers.getIfPresent(request));
         if (answer != null && withinStaleLimit(answer, now)) {
             return answer;
         }
         for (int minutes = 1; minutes <= staleMinutes; minutes++) {
-            Optional<RegistryRequest> earlier = request.minutesEarlier(minutes);
+            Optional<RegistryRequest> earlier = request.request().minutesEarlier(minutes);
             if (earlier.isEmpty()) {
                 return null;
             }
-            CachedAnswer candidate = done(answers.getIfPresent(earlier.get()));
+            CachedAnswer candidate = done(answers.getIfPresent(Key.of(earlier.get())));
             if (candidate != null && withinStaleLimit(candidate, now)) {
                 return candidate;
             }
@@ -402,12 +402,12 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
 
     /** Whether a last good answer could stand in for this read if no upstream answers it. */
     public boolean hasLastGood(RegistryRequest request) {
-        return lastGood(request, System.nanoTime()) != null;
+        return lastGood(Key.of(request), System.nanoTime()) != null;
     }
 
     /** Whether readers of this request are being told, from memory, that what they ask for does not exist. */
     public boolean holdsNotFound(RegistryRequest request) {
-        CachedAnswer answer = done(answers.getIfPresent(request));
+        CachedAnswer answer = done(answers.getIfPresent(Key.of(request)));
         return answer != null && answer.status() == 404 && answer.freshAt(System.nanoTime());
     }
 
@@ -426,15 +426,37 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
 
     /** A read the route prepared from this URI before, when its answer is fresh and not yet due for refresh. */
     Hit hit(String uri, long now) {
-        RegistryRequest request = readsByUri.getIfPresent(uri);
-        if (request == null) {
+        Key read = readsByUri.getIfPresent(uri);
+        if (read == null) {
             return null;
         }
-        CachedAnswer cached = done(answers.getIfPresent(request));
+        CachedAnswer cached = done(answers.getIfPresent(read));
         if (cached == null || !cached.freshAt(now) || cached.dueForRefresh(now, refreshAhead)) {
             return null;
         }
-        return new Hit(request, cached);
+        return new Hit(read.request(), cached);
+    }
+
+    /**
+     * A read as the cache keys it: its key's text ({@link RegistryRequest#key}), whose hash the
+     * string keeps (a hit hashes it once, where the request's parameter map hashes every entry);
+     * the request rides along for the loader.
+     */
+    record Key(String text, RegistryRequest request) {
+
+        static Key of(RegistryRequest request) {
+            return new Key(request.key(), request);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.text.equals(text);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode();
+        }
     }
 
     /** A read and its fresh answer. */

@@ -1,6 +1,7 @@
 package com.permamind.gateway.http;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,10 +26,12 @@ public final class ApiCors {
     public static final String EXPOSE_HEADERS = "Access-Control-Expose-Headers";
     private static final String ALLOW_CREDENTIALS = "Access-Control-Allow-Credentials";
     private static final String ANY = "*";
+    private static final CharSequence ALLOW_ORIGIN_NAME = HttpHeaders.createOptimized(ALLOW_ORIGIN);
+    private static final CharSequence ORIGIN = HttpHeaders.createOptimized("Origin");
 
     // every header but the origin's, as Camel's REST binding sets them (its defaults for those not
     // configured), plus the exposed headers; empty without CORS
-    private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Map<CharSequence, CharSequence> headers = new LinkedHashMap<>();
     private final boolean any;
     private final Set<String> listed;
     // credentials allowed with any origin: the request's Origin is echoed, as Camel's binding does
@@ -45,18 +48,22 @@ public final class ApiCors {
         if (!rest.isEnableCORS()) {
             return;
         }
-        headers.put("Access-Control-Allow-Methods", configured.getOrDefault("Access-Control-Allow-Methods",
+        put("Access-Control-Allow-Methods", configured.getOrDefault("Access-Control-Allow-Methods",
                 RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_METHODS));
-        headers.put("Access-Control-Allow-Headers", configured.getOrDefault("Access-Control-Allow-Headers",
+        put("Access-Control-Allow-Headers", configured.getOrDefault("Access-Control-Allow-Headers",
                 RestConfiguration.CORS_ACCESS_CONTROL_ALLOW_HEADERS));
-        headers.put("Access-Control-Max-Age", configured.getOrDefault("Access-Control-Max-Age",
+        put("Access-Control-Max-Age", configured.getOrDefault("Access-Control-Max-Age",
                 RestConfiguration.CORS_ACCESS_CONTROL_MAX_AGE));
         if (credentials != null) {
-            headers.put(ALLOW_CREDENTIALS, credentials);
+            put(ALLOW_CREDENTIALS, credentials);
         }
         if (configured.get(EXPOSE_HEADERS) != null) {
-            headers.put(EXPOSE_HEADERS, configured.get(EXPOSE_HEADERS));
+            put(EXPOSE_HEADERS, configured.get(EXPOSE_HEADERS));
         }
+    }
+
+    private void put(String name, String value) {
+        headers.put(HttpHeaders.createOptimized(name), HttpHeaders.createOptimized(value));
     }
 
     /** Puts the CORS headers of an answer to a request from {@code origin} (null: none sent). */
@@ -67,12 +74,12 @@ public final class ApiCors {
         headers.forEach(answer::set);
         String allowed = echoOrigin ? origin : any ? ANY : origin != null && listed.contains(origin) ? origin : null;
         if (allowed == null) {
-            answer.remove(ALLOW_ORIGIN);
+            answer.remove(ALLOW_ORIGIN_NAME);
         } else {
-            answer.set(ALLOW_ORIGIN, allowed);
+            answer.set(ALLOW_ORIGIN_NAME, allowed);
         }
         if (!any || echoOrigin) {
-            answer.set("Vary", "Origin");
+            answer.set(HttpHeaders.VARY, ORIGIN);
         }
     }
 }

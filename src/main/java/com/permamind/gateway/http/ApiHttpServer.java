@@ -88,6 +88,7 @@ public class ApiHttpServer extends VertxPlatformHttpServer {
         server = getVertx().createHttpServer(options)
                 .connectionHandler(connectionGuard::accept)
                 .requestHandler(request -> {
+                    connectionGuard.arrived(request);
                     if (!bodyLimit.refused(request) && !answeredByFront(request)) {
                         router.handle(request);
                     }
