@@ -195,25 +195,25 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
      */
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        Key request = Key.of(exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class));
+        Key key = Key.of(exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class));
         long now = System.nanoTime();
-        rememberUri(exchange, request);
-        CompletableFuture<CachedAnswer> held = answers.getIfPresent(request);
+        rememberUri(exchange, key);
+        CompletableFuture<CachedAnswer> held = answers.getIfPresent(key);
         CachedAnswer cached = done(held);
         if (cached != null && cached.freshAt(now)) {
             if (cached.dueForRefresh(now, refreshAhead)) {
-                refreshBehind(request);
+                refreshBehind(key);
             }
             serve(exchange, cached, CACHE, now);
             callback.done(true);
             return true;
         }
         CachedAnswer stale = cached != null ? cached
-                : request.request().param(RegistryRequest.NOW) != null ? lastGood(request, now) : null;
+                : key.request().param(RegistryRequest.NOW) != null ? lastGood(key, now) : null;
         if (stale != null && degraded.getAsBoolean()) {
             // HyperBEAM is failing over to dryrun, which takes seconds, or just came back with a
             // backlog of expired answers: the reader gets the last answer now, a later one the refreshed one
-            refreshBehind(request);
+            refreshBehind(key);
             serve(exchange, stale, STALE, now);
             callback.done(true);
             return true;
@@ -223,16 +223,16 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         HttpServerResponse client = cached == null
                 ? exchange.getProperty(EventLoopHttpConsumer.CLIENT_RESPONSE, HttpServerResponse.class) : null;
         if (client != null) {
-            waiting.computeIfAbsent(request, key -> new ConcurrentLinkedQueue<>()).add(client);
+            waiting.computeIfAbsent(key, absent -> new ConcurrentLinkedQueue<>()).add(client);
         }
-        CompletableFuture<CachedAnswer> read = cached != null ? answers.synchronous().refresh(request)
-                : held != null ? held : answers.get(request);
+        CompletableFuture<CachedAnswer> read = cached != null ? answers.synchronous().refresh(key)
+                : held != null ? held : answers.get(key);
         read.copy().orTimeout(readerWait.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, error) -> {
             try {
                 if (client != null) {
-                    stopWaiting(request, client);
+                    stopWaiting(key, client);
                 }
-                answered(exchange, request, cached, answer, error);
+                answered(exchange, key, cached, answer, error);
             } catch (RuntimeException e) {
                 exchange.setException(e);
             } finally {
@@ -242,15 +242,15 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         return false;
     }
 
-    private void answered(Exchange exchange, Key request, CachedAnswer expired, CachedAnswer answer,
+    private void answered(Exchange exchange, Key key, CachedAnswer expired, CachedAnswer answer,
             Throwable error) {
         long now = System.nanoTime();
         if (error != null) {
-            failed(exchange, request, error instanceof TimeoutException
+            failed(exchange, key, error instanceof TimeoutException
                     ? new UpstreamException(CACHE, "waited " + readerWait.toMillis() + " ms for the upstream read of "
-                            + request.text()) : error, now);
+                            + key.text()) : error, now);
         } else if (answer.failure() != null) {
-            failed(exchange, request, answer.failure(), now);
+            failed(exchange, key, answer.failure(), now);
         } else if (answer == expired) {
             // the refresh failed, and the expired answer stands in (readUpstream logged why)
             serve(exchange, answer, STALE, now);
@@ -261,11 +261,11 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
 
     // No upstream answered: the last good answer within the stale limit, else the failure, which
     // registry-answers.yaml turns into the answer.
-    private void failed(Exchange exchange, Key request, Throwable failure, long now) {
+    private void failed(Exchange exchange, Key key, Throwable failure, long now) {
         CachedAnswer last = failure instanceof UpstreamException || failure instanceof RejectedExecutionException
-                ? lastGood(request, now) : null;
+                ? lastGood(key, now) : null;
         if (last != null) {
-            LOG.warn("serving {} stale ({} s old): {}", request.request().query(), TimeUnit.NANOSECONDS.toSeconds(last.ageNanos(now)),
+            LOG.warn("serving {} stale ({} s old): {}", key.request().query(), TimeUnit.NANOSECONDS.toSeconds(last.ageNanos(now)),
                     failure.getMessage());
             serve(exchange, last, STALE, now);
         } else {
@@ -278,15 +278,15 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
      * (Caffeine would log every failed load with its stack): a failure is an answer kept for no
      * time, or, for a refresh, the answer it was to replace, kept as it was.
      */
-    private CompletableFuture<CachedAnswer> readUpstream(Key request, CachedAnswer previous) {
+    private CompletableFuture<CachedAnswer> readUpstream(Key key, CachedAnswer previous) {
         CompletableFuture<CachedAnswer> loaded = new CompletableFuture<>();
         try {
             upstreamReads.execute(() -> {
                 try {
-                    loaded.complete(previous == null && clientsGone(request)
+                    loaded.complete(previous == null && clientsGone(key)
                             ? CachedAnswer.failed(new UpstreamException(CACHE, "every client of this read left"),
                                     System.nanoTime())
-                            : read(request.request(), previous));
+                            : read(key.request(), previous));
                 } catch (RuntimeException e) {
                     loaded.complete(previous != null ? previous : CachedAnswer.failed(e, System.nanoTime()));
                 }
@@ -331,31 +331,31 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         return answer;
     }
 
-    private boolean clientsGone(Key request) {
-        Queue<HttpServerResponse> clients = waiting.get(request);
+    private boolean clientsGone(Key key) {
+        Queue<HttpServerResponse> clients = waiting.get(key);
         return clients != null && !clients.isEmpty() && clients.stream().allMatch(HttpServerResponse::closed);
     }
 
-    private void stopWaiting(Key request, HttpServerResponse client) {
-        Queue<HttpServerResponse> clients = waiting.get(request);
+    private void stopWaiting(Key key, HttpServerResponse client) {
+        Queue<HttpServerResponse> clients = waiting.get(key);
         if (clients != null && clients.remove(client) && clients.isEmpty()) {
-            waiting.remove(request, clients);
+            waiting.remove(key, clients);
         }
     }
 
     // A refresh nobody waits for: one per key (Caffeine's), at most refreshesAtOnce in all
-    private void refreshBehind(Key request) {
+    private void refreshBehind(Key key) {
         LoadingCache<Key, CachedAnswer> cache = answers.synchronous();
         Map<Key, CompletableFuture<CachedAnswer>> underWay = cache.policy().refreshes();
-        if (underWay.size() < refreshesAtOnce && !underWay.containsKey(request)) {
-            cache.refresh(request);
+        if (underWay.size() < refreshesAtOnce && !underWay.containsKey(key)) {
+            cache.refresh(key);
         }
     }
 
-    private void rememberUri(Exchange exchange, Key request) {
+    private void rememberUri(Exchange exchange, Key key) {
         String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
         if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
-            readsByUri.put(uri, request);
+            readsByUri.put(uri, key);
         }
     }
 
@@ -374,13 +374,13 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     // The newest answer to this read within the stale limit. A clocked read (download windows) is asked
     // under a new key each minute, so at every turn of the minute it would have none: its answers of
     // the minutes before stand in for it, as its own would have.
-    private CachedAnswer lastGood(Key request, long now) {
-        CachedAnswer answer = done(answers.getIfPresent(request));
+    private CachedAnswer lastGood(Key key, long now) {
+        CachedAnswer answer = done(answers.getIfPresent(key));
         if (answer != null && withinStaleLimit(answer, now)) {
             return answer;
         }
         for (int minutes = 1; minutes <= staleMinutes; minutes++) {
-            Optional<RegistryRequest> earlier = request.request().minutesEarlier(minutes);
+            Optional<RegistryRequest> earlier = key.request().minutesEarlier(minutes);
             if (earlier.isEmpty()) {
                 return null;
             }
