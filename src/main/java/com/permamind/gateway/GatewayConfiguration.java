@@ -6,7 +6,7 @@ import com.permamind.gateway.arweave.LuaModuleDriftCheck;
 import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
-import com.permamind.gateway.http.EventLoopHttpConsumer;
+import com.permamind.gateway.http.AnswerWriter;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.metrics.MeteredKafkaClients;
 import com.permamind.gateway.metrics.RequestLog;
@@ -40,7 +40,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Predicate;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.kafka.KafkaClientFactory;
 import org.apache.camel.http.base.HttpHeaderFilterStrategy;
@@ -66,16 +65,10 @@ public class GatewayConfiguration extends OnceMadeBeans {
                     : Clock.fixed(Instant.ofEpochMilli(Long.parseLong(pinnedAt.trim())), ZoneOffset.UTC));
     }
 
-    /** Whether a request's client went away while its read waited for a thread (registry-query.yaml). */
-    @BindToRegistry
-    public Predicate clientGone() {
-        return EventLoopHttpConsumer.CLIENT_GONE;
-    }
-
     /**
-     * Where the query routes go once they may wait on an upstream (the threads step of
-     * registry-query.yaml), shared by all of them: a virtual thread per read, at most
-     * gateway.upstream-reads-at-once under way and gateway.upstream-queue waiting.
+     * Where the upstream reads run (the response cache's loader, registry-query.yaml's
+     * upstream-read route): a virtual thread per read, at most gateway.upstream-reads-at-once under
+     * way and gateway.upstream-queue waiting.
      */
     @BindToRegistry
     public ExecutorService upstreamReads(CamelContext context,
@@ -188,6 +181,7 @@ public class GatewayConfiguration extends OnceMadeBeans {
 
     @BindToRegistry
     public ResponseCache responseCache(@BeanInject MeterRegistry meters, CamelContext context,
+            @BeanInject("upstreamReads") ExecutorService upstreamReads,
             @PropertyInject("cache.enabled") boolean enabled,
             @PropertyInject("cache.ttl-seconds") long defaultTtl,
             @PropertyInject("cache.not-found-ttl-seconds") long notFoundTtl,
@@ -199,17 +193,17 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("hyperbeam.timeout-millis") long hyperbeamTimeout,
             @PropertyInject("ao.timeout-millis") long dryrunTimeout) {
         return once("responseCache", () -> {
-            // a waiting request gives up only after the call it waits on had time to fall back
-            Duration followerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
+            // a waiting request gives up only after the read it waits on had time to fall back
+            Duration readerWait = Duration.ofMillis(hyperbeamTimeout + 2 * dryrunTimeout);
             if (!enabled) {
                 LOG.warn("the response cache is disabled (cache.enabled=false): every read goes upstream");
             }
             ResponseCache cache = new ResponseCache(enabled, Duration.ofSeconds(enabled ? notFoundTtl : 0),
-                    Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, followerWait,
+                    Duration.ofSeconds(staleIfError), refreshAhead, maxMegabytes << 20, readerWait,
                     // looked up when asked (only for an expired answer): it is bound after the cache
                     () -> staleWhileDegraded && context.getRegistry().lookupByNameAndType("hyperbeamDegradation",
                             HyperbeamDegradation.class).getAsBoolean(),
-                    refreshesAtOnce);
+                    refreshesAtOnce, upstreamReads);
             cache.bindMetrics(meters);
             LOG.info("Response cache: {} s fresh by default, {} s for unknown skills, stale up to {} s on upstream failure,"
                     + " at most {} MB of answers; {}", enabled ? defaultTtl : 0, enabled ? notFoundTtl : 0, staleIfError, maxMegabytes,
@@ -219,12 +213,12 @@ public class GatewayConfiguration extends OnceMadeBeans {
         });
     }
 
-    /** Cache hits answered on the HTTP server, before their route (HttpServerVertx mounts it). */
+    /** Cache hits answered on the HTTP server, before their route (HttpServerVertx hands it to the API server). */
     @BindToRegistry
     public CacheFront responseCacheFront(@BeanInject("responseCache") ResponseCache cache,
             @BeanInject("requestMetrics") RequestMetrics metrics, @BeanInject("registryClock") Clock clock,
-            CamelContext context) {
-        return once("responseCacheFront", () -> new CacheFront(cache, metrics, clock, context.getRestConfiguration()));
+            @BeanInject("answerWriter") AnswerWriter writer) {
+        return once("responseCacheFront", () -> new CacheFront(cache, metrics, clock, writer));
     }
 
     /** The Arweave id nodes load the module by: configured, else the newest deployment logged. */
@@ -327,10 +321,9 @@ public class GatewayConfiguration extends OnceMadeBeans {
     }
 
     @BindToRegistry
-    public RegistryAnswers registryAnswers(@BeanInject("responseCache") ResponseCache cache,
-            @PropertyInject("registry.process-id") String processId,
+    public RegistryAnswers registryAnswers(@PropertyInject("registry.process-id") String processId,
             @PropertyInject("gateway.retry-after-seconds") int retryAfterSeconds) {
-        return once("registryAnswers", () -> new RegistryAnswers(cache, processId, GatewayQueries.NAMES, retryAfterSeconds));
+        return once("registryAnswers", () -> new RegistryAnswers(processId, GatewayQueries.NAMES, retryAfterSeconds));
     }
 
     /** Shared by every query: when the nodes fail, all reads go to the dryrun without waiting for their own failures. */

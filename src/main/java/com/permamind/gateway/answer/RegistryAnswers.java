@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
-import com.permamind.gateway.upstream.UpstreamTiming;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.List;
@@ -23,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns the Lua module's {@code {ok, data | error}} answer, from either tier, into the API's
- * answer: the body in canonical JSON, domain errors as RFC 9457 problems, and the headers every
- * answer carries.
+ * answer: the body in canonical JSON, domain errors as RFC 9457 problems; and a failed request
+ * into its problem answer. The headers of a read's answer are the response cache's
+ * ({@code CachedAnswer.headers}).
  */
 public class RegistryAnswers {
 
@@ -40,13 +39,11 @@ public class RegistryAnswers {
             "skills", "versions");
 
     private final ObjectMapper json = new ObjectMapper();
-    private final ResponseCache cache;
     private final String processId;
     private final List<String> queries;
     private final int retryAfterSeconds;
 
-    public RegistryAnswers(ResponseCache cache, String processId, List<String> queries, int retryAfterSeconds) {
-        this.cache = cache;
+    public RegistryAnswers(String processId, List<String> queries, int retryAfterSeconds) {
         this.processId = processId;
         this.queries = List.copyOf(queries);
         this.retryAfterSeconds = retryAfterSeconds;
@@ -57,7 +54,6 @@ public class RegistryAnswers {
         Object body = exchange.getMessage().getBody();
         JsonNode answer = body instanceof JsonNode parsed ? parsed : parse(exchange.getMessage().getBody(String.class));
         Message out = cleared(exchange);
-        timingHeaders(exchange);
         if (answer.path("ok").asBoolean()) {
             out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
             out.setHeader(Exchange.CONTENT_TYPE, JSON);
@@ -69,15 +65,14 @@ public class RegistryAnswers {
         problem(out, status, error.path("message").asText("the registry refused the request"));
     }
 
-    /** The answer for a request that failed: bad input, no upstream, or a fault of ours. */
+    /**
+     * The answer for a request that failed: bad input, no upstream (and no last good answer, which
+     * the response cache would have served), or a fault of ours.
+     */
     public void failure(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         BadRequestException badRequest = find(caught, BadRequestException.class);
         UpstreamException upstream = find(caught, UpstreamException.class);
-        cache.failed(exchange, badRequest != null ? badRequest : upstream != null ? upstream : caught);
-        if (upstream != null && cache.serveStale(exchange, upstream)) {
-            return;
-        }
         Message out = cleared(exchange);
         if (badRequest != null) {
             problem(out, 400, badRequest.getMessage());
@@ -170,19 +165,8 @@ public class RegistryAnswers {
         };
     }
 
-    private static void timingHeaders(Exchange exchange) {
-        String source = exchange.getProperty(UpstreamTiming.SOURCE, String.class);
-        Long nanos = exchange.getProperty(UpstreamTiming.UPSTREAM_NANOS, Long.class);
-        if (source != null) {
-            exchange.getMessage().setHeader("X-Registry-Source", source);
-        }
-        if (nanos != null) {
-            exchange.getMessage().setHeader("Server-Timing", serverTiming(nanos, source));
-        }
-    }
-
     /** {@code upstream;dur=12.3;desc="hyperbeam"}: milliseconds with one decimal, rounded half up. */
-    static String serverTiming(long nanos, String source) {
+    public static String serverTiming(long nanos, String source) {
         long tenths = (Math.max(0, nanos) + 50_000) / 100_000;
         return "upstream;dur=" + tenths / 10 + "." + tenths % 10 + ";desc=\"" + source + "\"";
     }

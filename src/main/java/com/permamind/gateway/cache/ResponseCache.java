@@ -1,8 +1,15 @@
 package com.permamind.gateway.cache;
 
+import static com.permamind.gateway.cache.CachedAnswer.CACHE;
+import static com.permamind.gateway.cache.CachedAnswer.STALE;
+
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.permamind.gateway.http.EventLoopHttpConsumer;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
 import com.permamind.gateway.upstream.UpstreamException;
@@ -11,51 +18,62 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers of the registry reads, in memory (Caffeine), keyed by the validated request only.
+ * The cached read step of every registry read (registry-query.yaml): the answers of the registry
+ * reads in memory (Caffeine), keyed by the validated request only, and every rule of their use.
  *
  * <ul>
- * <li>a fresh answer is served without any upstream call; one near expiry is refreshed in the
- * background while it keeps being served;</li>
- * <li>concurrent requests for the same missing key make one upstream call: the first goes on
- * through the route, the others wait for its answer (single flight), each on its upstream read's
- * virtual thread;</li>
+ * <li>a fresh answer is served at once, on the event loop; one past {@code refreshAhead} of its
+ * freshness is refreshed behind it (at most {@code refreshesAtOnce} such refreshes at a time);</li>
+ * <li>otherwise the read waits, without holding a thread, for one upstream read per key: Caffeine's
+ * loader runs {@value #UPSTREAM_READ} on a virtual thread of {@code upstreamReads} (a 503 with
+ * {@code Retry-After} when they are all taken), and every reader of the key gets its answer;</li>
  * <li>an answer is kept past its freshness for {@code staleIfError}: when no upstream can answer,
- * it is served as {@code stale} with its {@code Age}; past that, the request gets a 503.</li>
+ * it is served as {@code stale} with its {@code Age}; past that, the request fails (a 503);</li>
+ * <li>while HyperBEAM is failing over, or just came back ({@code degraded}), an expired answer is
+ * served stale at once and refreshed behind it, rather than making its reader wait for the dryrun.</li>
  * </ul>
+ * A conditional GET gets its 304 from the answer writer (http/AnswerWriter), for the cache front's
+ * answers and the route's alike.
+ *
+ * <p>Refresh ahead is Caffeine's {@code refresh} (one per key, the old answer served meanwhile),
+ * asked for explicitly: {@code refreshAfterWrite} is one duration for every entry, where each
+ * query's freshness is its own.
  */
-public class ResponseCache implements CamelContextAware {
+public class ResponseCache extends AsyncProcessorSupport implements CamelContextAware {
 
+    /** The route an upstream read is made by: HyperBEAM in its circuit breaker, the dryrun as its fallback. */
+    public static final String UPSTREAM_READ = "direct:upstream-read";
+    /** Set by {@value #UPSTREAM_READ} when no upstream could answer: the readers waiting for it decide what they get. */
+    public static final String UPSTREAM_FAILURE = "upstreamFailure";
+    /** How long the route's answers stay fresh (its template's ttlSeconds). */
+    public static final String TTL_SECONDS = "registryTtlSeconds";
     private static final Logger LOG = LoggerFactory.getLogger(ResponseCache.class);
-    public static final String ANSWERED = "registryAnswered";
-    public static final String REFRESH = "registryRefresh";
-    private static final String LOADING = "registryLoading";
-    private static final String IF_NONE_MATCH = "registryIfNoneMatch";
-    private static final String SOURCE_CACHE = "cache";
-    private static final String SOURCE_STALE = "stale";
     // longer URIs are not remembered for the front: they go through the route every time
     private static final int MAX_FRONT_URI = 2048;
 
@@ -65,50 +83,51 @@ public class ResponseCache implements CamelContextAware {
     private static final int READ_OVERHEAD_BYTES = 500;
     // the URI index gets this fraction of the answers' bound: it holds no bodies
     private static final int URI_INDEX_SHARE = 4;
-    private final Cache<String, CachedAnswer> answers;
+
+    private final AsyncLoadingCache<Key, CachedAnswer> answers;
     // request URI as sent -> the read it prepared to: lets CacheFront answer a URI seen before
-    private final Cache<String, Hit> readsByUri;
-    private final Map<String, CompletableFuture<CachedAnswer>> loading = new ConcurrentHashMap<>();
-    // keys with a refresh sent and not done: every hit of a hot key is due for refresh until the
-    // refresh reaches the upstream (after the hop to its virtual thread), and each would send another
-    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
-    // Refreshes are upstream reads each, and through dryrun several seconds: without a bound, an
-    // outage's expired keys each sent one and took the turns the readers of uncached keys wait for
-    private final Semaphore refreshPermits;
+    private final Cache<String, Key> readsByUri;
     private final boolean enabled;
     private final long notFoundTtlNanos;
     private final long staleIfErrorNanos;
     // how many minutes back a clocked read's earlier answers can still be within the stale limit
     private final int staleMinutes;
     private final double refreshAhead;
-    private final Duration followerWait;
+    private final int refreshesAtOnce;
+    private final Duration readerWait;
     private final BooleanSupplier degraded;
+    private final Executor upstreamReads;
+    // The clients waiting for the first answer of a key. A read waits for its turn when the reads
+    // under way are all taken (an outage fills the queue): when it comes, the reads of those still
+    // waiting come first, and one whose clients have all left is not made.
+    private final Map<Key, Queue<HttpServerResponse>> waiting = new ConcurrentHashMap<>();
     // until when (System.nanoTime) the newest good answer can still be served stale
     private final AtomicLong servableUntil = new AtomicLong(System.nanoTime());
     private CamelContext camelContext;
-    private ProducerTemplate refresher;
+    private volatile ProducerTemplate upstream;
 
     /**
-     * @param enabled      whether answers are kept at all; each query's freshness is its route's
-     *                     ({@code registryTtlSeconds}, registry-query.yaml)
-     * @param refreshAhead fraction of the freshness after which a served entry is refreshed
-     * @param followerWait how long a request waits for another one's upstream call
-     * @param degraded     whether the upstreams are failing over or just came back (HyperbeamDegradation):
-     *                     an expired answer is then served stale at once and refreshed in the background,
-     *                     rather than making its reader wait for the upstream
+     * @param enabled         whether answers are kept at all; each query's freshness is its route's
+     *                        ({@code registryTtlSeconds}, registry-query.yaml)
+     * @param refreshAhead    fraction of the freshness after which a served entry is refreshed
+     * @param readerWait      how long a read waits for its key's upstream read
+     * @param degraded        whether the upstreams are failing over or just came back (HyperbeamDegradation)
      * @param refreshesAtOnce background refreshes under way at most; an entry due when none is free
-     *                     stays as it is until a later read finds one
+     *                        stays as it is until a later read finds one
+     * @param upstreamReads   where the upstream reads run (UpstreamReads: virtual threads, bounded)
      */
     public ResponseCache(boolean enabled, Duration notFoundTtl, Duration staleIfError,
-            double refreshAhead, long maxBytes, Duration followerWait, BooleanSupplier degraded, int refreshesAtOnce) {
+            double refreshAhead, long maxBytes, Duration readerWait, BooleanSupplier degraded, int refreshesAtOnce,
+            Executor upstreamReads) {
         this.enabled = enabled;
         this.notFoundTtlNanos = notFoundTtl.toNanos();
         this.staleIfErrorNanos = staleIfError.toNanos();
         this.staleMinutes = (int) Math.max(1, staleIfError.toMillis() / RegistryRequest.MINUTE_MS + 1);
         this.refreshAhead = refreshAhead;
-        this.followerWait = followerWait;
+        this.refreshesAtOnce = refreshesAtOnce;
+        this.readerWait = readerWait;
         this.degraded = degraded;
-        this.refreshPermits = new Semaphore(refreshesAtOnce);
+        this.upstreamReads = upstreamReads;
         // Bounded by bytes, not entries: one list page of 100 skills weighs as much as 15 skill answers.
         // Caffeine's upkeep (recording reads, evicting) runs on the reading thread, the event loop:
         // on the common fork-join pool, every few hits woke a thread of it (245,000 wake-ups of that
@@ -116,21 +135,47 @@ public class ResponseCache implements CamelContextAware {
         this.answers = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumWeight(maxBytes)
-                .weigher((String key, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES + key.length() + answer.body().length())
-                .expireAfter(Expiry.creating((String key, CachedAnswer answer) ->
-                        Duration.ofNanos(answer.ttlNanos() + staleNanos(answer))))
+                .weigher((Key key, CachedAnswer answer) -> ANSWER_OVERHEAD_BYTES
+                        + key.text().length() + (answer.body() == null ? 0 : answer.body().length()))
+                .expireAfter(new Expiry<Key, CachedAnswer>() {
+                    @Override
+                    public long expireAfterCreate(Key key, CachedAnswer answer, long now) {
+                        return answer.keptForNanos(now);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(Key key, CachedAnswer answer, long now, long left) {
+                        return answer.keptForNanos(now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(Key key, CachedAnswer answer, long now, long left) {
+                        return left;
+                    }
+                })
                 .recordStats()
-                .build();
+                .buildAsync(new AsyncCacheLoader<>() {
+                    @Override
+                    public CompletableFuture<CachedAnswer> asyncLoad(Key key, Executor executor) {
+                        return readUpstream(key, null);
+                    }
+
+                    @Override
+                    public CompletableFuture<CachedAnswer> asyncReload(Key key, CachedAnswer previous,
+                            Executor executor) {
+                        return readUpstream(key, previous);
+                    }
+                });
         this.readsByUri = Caffeine.newBuilder()
                 .executor(Runnable::run)
                 .maximumWeight(maxBytes / URI_INDEX_SHARE)
-                .weigher((String uri, Hit read) -> READ_OVERHEAD_BYTES + uri.length() + read.key().length())
+                .weigher((String uri, Key read) -> READ_OVERHEAD_BYTES + uri.length() + read.text().length())
                 .build();
     }
 
     public void bindMetrics(MeterRegistry registry) {
         CaffeineCacheMetrics.monitor(registry, answers, "registry-responses");
-        Gauge.builder("registry.response.cache.bytes", answers,
+        Gauge.builder("registry.response.cache.bytes", answers.synchronous(),
                         cache -> cache.policy().eviction().map(eviction -> eviction.weightedSize().orElse(0)).orElse(0L))
                 .description("Estimated heap held by cached answers (bodies, keys, bookkeeping); bounded by cache.max-megabytes")
                 .baseUnit("bytes").register(registry);
@@ -147,85 +192,203 @@ public class ResponseCache implements CamelContextAware {
     }
 
     /**
-     * Answers from memory when it can: a fresh entry, refreshed in the background when it is near
-     * expiry; while the upstreams are degraded, also an expired one within the stale limit, refreshed
-     * in the background. Never waits, so it can run on the event loop.
+     * The cached read: answers the exchange's read (its {@code registryRequest}) from memory when
+     * it can, at once; otherwise when its key's upstream read is done, on the thread that made it.
      */
-    public void lookup(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request) {
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        Key key = Key.of(exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class),
+                enabled ? TimeUnit.SECONDS.toNanos(exchange.getProperty(TTL_SECONDS, 0L, Long.class)) : 0);
         long now = System.nanoTime();
-        exchange.setProperty(IF_NONE_MATCH, exchange.getMessage().getHeader("If-None-Match", String.class));
-        if (exchange.getProperty(REFRESH, false, Boolean.class)) {
-            return;
-        }
-        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
-        if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
-            readsByUri.put(uri, new Hit(request, request.key(), null));
-        }
-        CachedAnswer cached = answers.getIfPresent(request.key());
-        if (cached == null) {
-            CachedAnswer earlier;
-            if (request.param(RegistryRequest.NOW) != null && degraded.getAsBoolean()
-                    && (earlier = lastGood(request, now)) != null) {
-                refreshOnce(exchange, request);
-                serve(exchange, earlier, SOURCE_STALE, now);
-            }
-            return;
-        }
-        if (cached.freshAt(now)) {
+        rememberUri(exchange, key);
+        CompletableFuture<CachedAnswer> held = answers.getIfPresent(key);
+        CachedAnswer cached = done(held);
+        if (cached != null && cached.freshAt(now)) {
             if (cached.dueForRefresh(now, refreshAhead)) {
-                refreshOnce(exchange, request);
+                refreshBehind(key);
             }
-            serve(exchange, cached, SOURCE_CACHE, now);
-        } else if (withinStaleLimit(cached, now) && degraded.getAsBoolean()) {
+            serve(exchange, cached, CACHE, now);
+            callback.done(true);
+            return true;
+        }
+        CachedAnswer stale = cached != null ? cached
+                : key.request().param(RegistryRequest.NOW) != null ? lastGood(key, now) : null;
+        if (stale != null && degraded.getAsBoolean()) {
             // HyperBEAM is failing over to dryrun, which takes seconds, or just came back with a
             // backlog of expired answers: the reader gets the last answer now, a later one the refreshed one
-            refreshOnce(exchange, request);
-            serve(exchange, cached, SOURCE_STALE, now);
+            refreshBehind(key);
+            serve(exchange, stale, STALE, now);
+            callback.done(true);
+            return true;
         }
+        // An expired answer is refreshed (it stands in if that fails); a missing one, or one being
+        // loaded, loaded: either way one upstream read for every reader of the key
+        HttpServerResponse client = cached == null
+                ? exchange.getProperty(EventLoopHttpConsumer.CLIENT_RESPONSE, HttpServerResponse.class) : null;
+        if (client != null) {
+            waiting.computeIfAbsent(key, absent -> new ConcurrentLinkedQueue<>()).add(client);
+        }
+        CompletableFuture<CachedAnswer> read = cached != null ? answers.synchronous().refresh(key)
+                : held != null ? held : answers.get(key);
+        read.copy().orTimeout(readerWait.toMillis(), TimeUnit.MILLISECONDS).whenComplete((answer, error) -> {
+            try {
+                if (client != null) {
+                    stopWaiting(key, client);
+                }
+                answered(exchange, key, cached, answer, error);
+            } catch (RuntimeException e) {
+                exchange.setException(e);
+            } finally {
+                callback.done(false);
+            }
+        });
+        return false;
     }
 
-    private void refreshOnce(Exchange exchange, RegistryRequest request) {
-        String key = request.key();
-        if (loading.containsKey(key) || refreshing.contains(key) || !refreshPermits.tryAcquire()) {
-            return;
-        }
-        if (refreshing.add(key)) {
-            refreshInBackground(exchange, request);
+    private void answered(Exchange exchange, Key key, CachedAnswer expired, CachedAnswer answer,
+            Throwable error) {
+        long now = System.nanoTime();
+        if (error != null) {
+            failed(exchange, key, error instanceof TimeoutException
+                    ? new UpstreamException(CACHE, "waited " + readerWait.toMillis() + " ms for the upstream read of "
+                            + key.text()) : error, now);
+        } else if (answer.failure() != null) {
+            failed(exchange, key, answer.failure(), now);
+        } else if (answer == expired) {
+            // the refresh failed, and the expired answer stands in (readUpstream logged why)
+            serve(exchange, answer, STALE, now);
         } else {
-            refreshPermits.release();
+            serve(exchange, answer, answer.source(), now);
         }
     }
 
-    private void refreshed(String key) {
-        refreshing.remove(key);
-        refreshPermits.release();
+    // No upstream answered: the last good answer within the stale limit, else the failure, which
+    // registry-answers.yaml turns into the answer.
+    private void failed(Exchange exchange, Key key, Throwable failure, long now) {
+        CachedAnswer last = failure instanceof UpstreamException || failure instanceof RejectedExecutionException
+                ? lastGood(key, now) : null;
+        if (last != null) {
+            LOG.warn("serving {} stale ({} s old): {}", key.request().query(), TimeUnit.NANOSECONDS.toSeconds(last.ageNanos(now)),
+                    failure.getMessage());
+            serve(exchange, last, STALE, now);
+        } else {
+            exchange.setException(failure);
+        }
     }
 
-    private boolean withinStaleLimit(CachedAnswer answer, long now) {
-        return answer.ageNanos(now) <= answer.ttlNanos() + staleNanos(answer);
+    /**
+     * The upstream read of one key, on a virtual thread of {@code upstreamReads}. It never fails
+     * (Caffeine would log every failed load with its stack): a failure is an answer kept for no
+     * time, or, for a refresh, the answer it was to replace, kept as it was.
+     */
+    private CompletableFuture<CachedAnswer> readUpstream(Key key, CachedAnswer previous) {
+        CompletableFuture<CachedAnswer> loaded = new CompletableFuture<>();
+        try {
+            upstreamReads.execute(() -> {
+                try {
+                    loaded.complete(previous == null && clientsGone(key)
+                            ? CachedAnswer.failed(new UpstreamException(CACHE, "every client of this read left"),
+                                    System.nanoTime())
+                            : read(key, previous));
+                } catch (RuntimeException e) {
+                    loaded.complete(previous != null ? previous : CachedAnswer.failed(e, System.nanoTime()));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            loaded.complete(previous != null ? previous : CachedAnswer.failed(e, System.nanoTime()));
+        }
+        return loaded;
     }
 
-    // A 404 is kept only so that a flood of unknown names cannot reach the upstream, not as a last
-    // good answer. Kept for the stale limit too, the 96,000 unknown versions of the suite's JIT
-    // warm-up were most of the 114,000 answers the heap still held at the end of its run.
-    private long staleNanos(CachedAnswer answer) {
-        return answer.status() == 200 ? staleIfErrorNanos : 0;
+    private CachedAnswer read(Key key, CachedAnswer previous) {
+        RegistryRequest request = key.request();
+        if (upstream == null) {
+            upstream = camelContext.createProducerTemplate();
+        }
+        Exchange read = new DefaultExchange(camelContext);
+        read.setProperty(RegistryRequests.REQUEST, request);
+        upstream.send(UPSTREAM_READ, read);
+        Exception failure = read.getException() != null ? read.getException()
+                : read.getProperty(UPSTREAM_FAILURE, Exception.class);
+        long now = System.nanoTime();
+        if (failure != null) {
+            if (previous != null) {
+                LOG.warn("no upstream could refresh {}: its answer of {} s ago stands: {}", request.query(),
+                        TimeUnit.NANOSECONDS.toSeconds(previous.ageNanos(now)), failure.getMessage());
+                return previous;
+            }
+            return CachedAnswer.failed(failure, now);
+        }
+        Message out = read.getMessage();
+        int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
+        long ttl = status == 200 ? key.ttlNanos() : status == 404 ? notFoundTtlNanos : 0;
+        // A 404 is kept only so that a flood of unknown names cannot reach the upstream, not as a last
+        // good answer. Kept for the stale limit too, the 96,000 unknown versions of the suite's JIT
+        // warm-up were most of the 114,000 answers the heap still held at the end of its run.
+        long stale = status == 200 && ttl > 0 ? staleIfErrorNanos : 0;
+        CachedAnswer answer = CachedAnswer.of(status, out.getHeader(Exchange.CONTENT_TYPE, String.class),
+                out.getBody(Buffer.class), read.getProperty(UpstreamTiming.SOURCE, String.class),
+                read.getProperty(UpstreamTiming.UPSTREAM_NANOS, 0L, Long.class), now, ttl, stale);
+        if (ttl > 0) {
+            servableUntil.accumulateAndGet(now + ttl + stale, (current, next) -> next - current > 0 ? next : current);
+        }
+        return answer;
+    }
+
+    private boolean clientsGone(Key key) {
+        Queue<HttpServerResponse> clients = waiting.get(key);
+        return clients != null && !clients.isEmpty() && clients.stream().allMatch(HttpServerResponse::closed);
+    }
+
+    private void stopWaiting(Key key, HttpServerResponse client) {
+        Queue<HttpServerResponse> clients = waiting.get(key);
+        if (clients != null && clients.remove(client) && clients.isEmpty()) {
+            waiting.remove(key, clients);
+        }
+    }
+
+    // A refresh nobody waits for: one per key (Caffeine's), at most refreshesAtOnce in all
+    private void refreshBehind(Key key) {
+        LoadingCache<Key, CachedAnswer> cache = answers.synchronous();
+        Map<Key, CompletableFuture<CachedAnswer>> underWay = cache.policy().refreshes();
+        if (underWay.size() < refreshesAtOnce && !underWay.containsKey(key)) {
+            cache.refresh(key);
+        }
+    }
+
+    private void rememberUri(Exchange exchange, Key key) {
+        String uri = exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class);
+        if (uri != null && uri.length() <= MAX_FRONT_URI && "GET".equals(exchange.getMessage().getHeader(Exchange.HTTP_METHOD))) {
+            readsByUri.put(uri, key);
+        }
+    }
+
+    private static CachedAnswer done(CompletableFuture<CachedAnswer> held) {
+        if (held == null || !held.isDone() || held.isCompletedExceptionally()) {
+            return null;
+        }
+        CachedAnswer answer = held.join();
+        return answer.failure() == null ? answer : null;
+    }
+
+    private static boolean withinStaleLimit(CachedAnswer answer, long now) {
+        return answer.keptForNanos(now) > 0;
     }
 
     // The newest answer to this read within the stale limit. A clocked read (download windows) is asked
     // under a new key each minute, so at every turn of the minute it would have none: its answers of
     // the minutes before stand in for it, as its own would have.
-    private CachedAnswer lastGood(RegistryRequest request, long now) {
-        CachedAnswer answer = answers.getIfPresent(request.key());
+    private CachedAnswer lastGood(Key key, long now) {
+        CachedAnswer answer = done(answers.getIfPresent(key));
         if (answer != null && withinStaleLimit(answer, now)) {
             return answer;
         }
         for (int minutes = 1; minutes <= staleMinutes; minutes++) {
-            Optional<RegistryRequest> earlier = request.minutesEarlier(minutes);
+            Optional<RegistryRequest> earlier = key.request().minutesEarlier(minutes);
             if (earlier.isEmpty()) {
                 return null;
             }
-            CachedAnswer candidate = answers.getIfPresent(earlier.get().key());
+            CachedAnswer candidate = done(answers.getIfPresent(Key.of(earlier.get())));
             if (candidate != null && withinStaleLimit(candidate, now)) {
                 return candidate;
             }
@@ -234,216 +397,79 @@ public class ResponseCache implements CamelContextAware {
     }
 
     /**
-     * For a read that missed: when a request for the same key is already under way upstream, waits
-     * for its answer (this may block); otherwise this request makes the call, and later ones wait for it.
-     */
-    public void joinFlight(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request)
-            throws Exception {
-        String key = request.key();
-        CompletableFuture<CachedAnswer> mine = new CompletableFuture<>();
-        CompletableFuture<CachedAnswer> leader = loading.putIfAbsent(key, mine);
-        if (leader != null) {
-            if (exchange.getProperty(REFRESH, false, Boolean.class)) {
-                exchange.setProperty(ANSWERED, true);
-                return;
-            }
-            serve(exchange, await(leader, key), SOURCE_CACHE, System.nanoTime());
-            return;
-        }
-        // a request that made its call while this one waited for a thread has left its answer
-        long now = System.nanoTime();
-        CachedAnswer cached = answers.getIfPresent(key);
-        if (!exchange.getProperty(REFRESH, false, Boolean.class) && cached != null && cached.freshAt(now)) {
-            loading.remove(key, mine);
-            mine.complete(cached);
-            serve(exchange, cached, SOURCE_CACHE, now);
-            return;
-        }
-        // whatever happens to this exchange, the ones waiting on it are released
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                if (!mine.isDone()) {
-                    mine.completeExceptionally(done.getException() != null ? done.getException()
-                            : new IllegalStateException("the read ended without an answer"));
-                }
-                loading.remove(key, mine);
-            }
-        });
-        exchange.setProperty(LOADING, mine);
-    }
-
-    /** Keeps a 200 or 404 answer fresh from an upstream, and hands it to the requests waiting for it. */
-    public void store(Exchange exchange, @ExchangeProperty(RegistryRequests.REQUEST) RegistryRequest request,
-            @ExchangeProperty("registryTtlSeconds") long ttlSeconds) {
-        Message out = exchange.getMessage();
-        int status = out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class);
-        Buffer body = out.getBody(Buffer.class);
-        long now = System.nanoTime();
-        long ttl = !enabled ? 0 : status == 200 ? TimeUnit.SECONDS.toNanos(ttlSeconds) : status == 404 ? notFoundTtlNanos : 0;
-        CachedAnswer answer = CachedAnswer.of(status, out.getHeader(Exchange.CONTENT_TYPE, String.class), body,
-                exchange.getProperty(UpstreamTiming.SOURCE, String.class), now, ttl);
-        if (ttl > 0) {
-            answers.put(request.key(), answer);
-            long until = now + ttl + staleNanos(answer);
-            servableUntil.accumulateAndGet(until, (current, next) -> next - current > 0 ? next : current);
-        }
-        caching(out, answer, now, answer.source());
-        CompletableFuture<CachedAnswer> mine = exchange.getProperty(LOADING, CompletableFuture.class);
-        if (mine != null) {
-            mine.complete(answer);
-        }
-    }
-
-    /**
      * Whether answers are held that could still be served when no upstream can answer: the newest
      * good answer is within the stale limit (readiness, ReadTiersHealthCheck).
      */
     public boolean canServeStale() {
-        return answers.estimatedSize() > 0 && servableUntil.get() - System.nanoTime() > 0;
-    }
-
-    /** The requests waiting on this one end as it did, without an upstream call of their own. */
-    public void failed(Exchange exchange, Throwable failure) {
-        CompletableFuture<?> mine = exchange.getProperty(LOADING, CompletableFuture.class);
-        if (mine != null) {
-            mine.completeExceptionally(failure);
-        }
+        return answers.synchronous().estimatedSize() > 0 && servableUntil.get() - System.nanoTime() > 0;
     }
 
     /** Whether a last good answer could stand in for this read if no upstream answers it. */
     public boolean hasLastGood(RegistryRequest request) {
-        return lastGood(request, System.nanoTime()) != null;
+        return lastGood(Key.of(request), System.nanoTime()) != null;
     }
 
-    /**
-     * When no upstream could answer: the last good answer if it is not older than the stale
-     * limit (true), or nothing (false).
-     */
-    public boolean serveStale(Exchange exchange, Throwable failure) {
-        RegistryRequest request = exchange.getProperty(RegistryRequests.REQUEST, RegistryRequest.class);
-        if (request == null) {
-            return false;
-        }
-        long now = System.nanoTime();
-        CachedAnswer stale = lastGood(request, now);
-        if (stale == null) {
-            return false;
-        }
-        LOG.warn("serving {} stale ({} s old): {}", request.query(), TimeUnit.NANOSECONDS.toSeconds(stale.ageNanos(now)),
-                failure.getMessage());
-        serve(exchange, stale, SOURCE_STALE, now);
-        return true;
+    /** Whether readers of this request are being told, from memory, that what they ask for does not exist. */
+    public boolean holdsNotFound(RegistryRequest request) {
+        CachedAnswer answer = done(answers.getIfPresent(Key.of(request)));
+        return answer != null && answer.status() == 404 && answer.freshAt(System.nanoTime());
     }
 
-    private CachedAnswer await(CompletableFuture<CachedAnswer> leader, String key) throws Exception {
-        try {
-            return leader.get(followerWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            // the same outcome as the request that made the call: a stale answer or its error
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException e) {
-            throw new UpstreamException("cache",
-                    "waited " + followerWait.toMillis() + " ms for another request's upstream call on " + key);
-        }
-    }
-
-    private void serve(Exchange exchange, CachedAnswer answer, String source, long now) {
+    private static void serve(Exchange exchange, CachedAnswer answer, String source, long now) {
         Message out = exchange.getMessage();
+        // the request's headers (query parameters among them) must not echo back in the answer
         out.removeHeaders("*");
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, answer.status());
-        out.setHeader(Exchange.CONTENT_TYPE, answer.contentType());
-        out.setHeader("Age", TimeUnit.NANOSECONDS.toSeconds(answer.ageNanos(now)));
+        answer.headers(source, now, (name, value) -> out.setHeader(name.toString(), value));
         out.setBody(answer.body());
         exchange.setProperty(UpstreamTiming.SOURCE, source);
-        exchange.setProperty(ANSWERED, true);
-        caching(out, answer, now, source);
-    }
-
-    private static void caching(Message out, CachedAnswer answer, long now, String source) {
-        out.setHeader("X-Registry-Source", source);
-        out.setHeader("ETag", answer.etag());
-        out.setHeader("Cache-Control", cacheControl(answer, now, source));
-    }
-
-    /** A conditional GET whose ETag still matches gets 304 and no body. */
-    public void conditional(Exchange exchange) {
-        String ifNoneMatch = exchange.getProperty(IF_NONE_MATCH, String.class);
-        Message out = exchange.getMessage();
-        String etag = out.getHeader("ETag", String.class);
-        if (ifNoneMatch == null || etag == null || out.getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class) != 200) {
-            return;
+        if (source.equals(answer.source())) {
+            exchange.setProperty(UpstreamTiming.UPSTREAM_NANOS, answer.upstreamNanos());
         }
-        if (matches(ifNoneMatch, etag)) {
-            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 304);
-            out.removeHeader(Exchange.CONTENT_TYPE);
-            out.setBody(null);
-        }
-    }
-
-    /** Whether an If-None-Match header names this strong ETag (weakly compared, as RFC 9110 asks). */
-    static boolean matches(String ifNoneMatch, String etag) {
-        for (String candidate : ifNoneMatch.split(",")) {
-            String tag = candidate.trim();
-            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A read the route prepared from this URI before, when its answer is fresh and not yet due for refresh. */
     Hit hit(String uri, long now) {
-        Hit read = readsByUri.getIfPresent(uri);
+        Key read = readsByUri.getIfPresent(uri);
         if (read == null) {
             return null;
         }
-        CachedAnswer cached = answers.getIfPresent(read.key());
+        CachedAnswer cached = done(answers.getIfPresent(read));
         if (cached == null || !cached.freshAt(now) || cached.dueForRefresh(now, refreshAhead)) {
             return null;
         }
-        return new Hit(read.request(), read.key(), cached);
+        return new Hit(read.request(), cached);
     }
 
-    /** A read, its cache key, and (when it is a hit) its answer. */
-    record Hit(RegistryRequest request, String key, CachedAnswer answer) {
-    }
+    /**
+     * A read as the cache keys it: its key's text ({@link RegistryRequest#key}), whose hash the
+     * string keeps (a hit hashes it once, where the request's parameter map hashes every entry);
+     * the request rides along for the loader.
+     */
+    record Key(String text, RegistryRequest request, long ttlNanos) {
 
-    static String cacheControl(CachedAnswer answer, long now, String source) {
-        long remaining = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(answer.ttlNanos() - answer.ageNanos(now)));
-        return answer.ttlNanos() == 0 ? "no-store" : SOURCE_STALE.equals(source) ? "no-cache" : "public, max-age=" + remaining;
-    }
+        /** A key to look an answer up by. */
+        static Key of(RegistryRequest request) {
+            return of(request, 0);
+        }
 
-    // The refresh holds the request's headers, so it runs through the query's route as the request did.
-    private synchronized void refreshInBackground(Exchange exchange, RegistryRequest request) {
-        try {
-            sendRefresh(exchange, request);
-        } catch (RuntimeException e) {
-            refreshed(request.key());
-            throw e;
+        /** A key to read by: its answer is fresh for {@code ttlNanos}. */
+        static Key of(RegistryRequest request, long ttlNanos) {
+            return new Key(request.key(), request, ttlNanos);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.text.equals(text);
+        }
+
+        @Override
+        public int hashCode() {
+            return text.hashCode();
         }
     }
 
-    private void sendRefresh(Exchange exchange, RegistryRequest request) {
-        if (refresher == null) {
-            refresher = camelContext.createProducerTemplate();
-        }
-        // A new exchange, not a copy: a copy shares the request's unit of work, which is done by the
-        // time the refresh reaches joinFlight, so the refresh's own completion never ran and its
-        // finished call stayed in `loading`; from then on the key was never refreshed again and,
-        // once expired, was served its old answer from there, Age growing, without an upstream call.
-        // Nobody waits for a refresh: it goes on after the request's client has left.
-        Exchange refresh = new DefaultExchange(camelContext);
-        refresh.getIn().copyFrom(exchange.getIn());
-        refresh.setProperty(REFRESH, true);
-        // On a virtual thread: the send waits for the refresh's whole upstream read (its permit bounds
-        // them, refreshesAtOnce), and the template's own pool would hold a platform thread for that.
-        Thread.ofVirtual().name("cache-refresh").start(() -> {
-            try {
-                refresher.send("direct:" + request.query(), refresh);
-            } finally {
-                refreshed(request.key());
-            }
-        });
+    /** A read and its fresh answer. */
+    record Hit(RegistryRequest request, CachedAnswer answer) {
     }
 }

@@ -134,15 +134,10 @@ public class DownloadForwarding {
     private boolean notFoundCached(String skill, String version) {
         TreeMap<String, String> params = new TreeMap<>();
         params.put("name", skill);
-        Exchange read = new DefaultExchange(context);
-        read.getIn().setHeader("name", skill);
         if (version != null) {
             params.put("version", version);
-            read.getIn().setHeader(Exchange.HTTP_RAW_QUERY, "version=" + version);
         }
-        cache.lookup(read, new RegistryRequest(GET_SKILL, GET_SKILL, params));
-        return read.getProperty(ResponseCache.ANSWERED, false, Boolean.class)
-                && Integer.valueOf(404).equals(read.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
+        return cache.holdsNotFound(new RegistryRequest(GET_SKILL, GET_SKILL, params));
     }
 
     private JsonNode parse(byte[] record) {

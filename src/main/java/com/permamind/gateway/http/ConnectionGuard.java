@@ -1,15 +1,12 @@
 package com.permamind.gateway.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,33 +17,34 @@ import org.slf4j.LoggerFactory;
  * What one client's connections may hold of the API's server, beside Vert.x's idle timeout:
  * <ul>
  * <li>at most {@code gateway.max-connections} open at once: one more is closed as it is accepted;</li>
- * <li>a request must arrive whole (request line, headers and body) within
- * {@code gateway.request-read-timeout-seconds} of its first byte, and a new connection's first
- * request within as long of the connection: a client that trickles its request a byte at a time
- * never goes idle, so the idle timeout alone would let it hold the connection for ever.</li>
+ * <li>a new connection's first request must arrive within {@code gateway.request-read-timeout-seconds}
+ * of the connection, a request with a body be read and answered within as long, and each next
+ * request arrive within {@code gateway.idle-timeout-seconds} of the answer before it: a client that
+ * trickles its request a byte at a time never goes idle, so the idle timeout alone would let it
+ * hold the connection for ever.</li>
  * </ul>
- * The deadline is watched in the connection's Netty pipeline: the first bytes of a request, before
- * Vert.x's decoder, arm it; the end of the decoded request, after the decoder, disarms it. This
- * needs the connection handler called as the connection is accepted, which Vert.x does for
- * HTTP/1.1 only when cleartext HTTP/2 is off ({@code HttpServerVertx}); with it on, Vert.x waits
- * for the first bytes to tell the protocols apart and a silent connection is never seen here.
+ * Through Vert.x's public API, which shows a request once its headers are read: the deadline runs
+ * from the connection (or the answer before) until a request's headers are in, or, for a request
+ * with a body, until its answer starts. This needs the connection handler called as the connection
+ * is accepted, which Vert.x does for HTTP/1.1 only when cleartext HTTP/2 is off ({@link ApiHttpServer}).
  */
 public final class ConnectionGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
     private static final long REFUSALS_LOGGED_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    // Vert.x's names for its HTTP/1 request decoder in the connection's pipeline (HttpServerWorker)
-    private static final String DECODER = "httpDecoder";
 
     private final int maxConnections;
-    private final long readTimeoutNanos;
+    private final long readTimeoutMillis;
+    private final long idleTimeoutMillis;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong refusalLoggedAt = new AtomicLong(System.nanoTime() - REFUSALS_LOGGED_EVERY_NANOS);
+    private final Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
 
-    public ConnectionGuard(int maxConnections, Duration readTimeout) {
+    public ConnectionGuard(int maxConnections, Duration readTimeout, Duration idleTimeout) {
         this.maxConnections = maxConnections;
-        this.readTimeoutNanos = readTimeout.toNanos();
+        this.readTimeoutMillis = readTimeout.toMillis();
+        this.idleTimeoutMillis = idleTimeout.toMillis();
     }
 
     /** The server's connection handler: counts the connection, or closes it when the server holds its most. */
@@ -57,10 +55,29 @@ public final class ConnectionGuard {
             logRefusal();
             return;
         }
-        connection.closeHandler(closed -> open.decrementAndGet());
-        if (connection instanceof ConnectionBase base && base.channel().pipeline().get(DECODER) != null) {
-            new ReadDeadline(base.channel(), readTimeoutNanos).install();
+        Deadline deadline = new Deadline(Vertx.currentContext().owner(), connection);
+        deadlines.put(connection, deadline);
+        connection.closeHandler(closed -> {
+            open.decrementAndGet();
+            deadline.cancel();
+            deadlines.remove(connection);
+        });
+        deadline.arm(readTimeoutMillis);
+    }
+
+    /** The server's first step for each request, on its connection's event loop: its headers are in. */
+    public void arrived(HttpServerRequest request) {
+        Deadline deadline = deadlines.get(request.connection());
+        if (deadline == null) {
+            return;
         }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if ((length == null || length.equals("0")) && !request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            deadline.disarm();
+        } else {
+            request.response().headersEndHandler(answering -> deadline.disarm());
+        }
+        request.response().endHandler(answered -> deadline.arm(idleTimeoutMillis));
     }
 
     /** Connections open now. */
@@ -78,71 +95,55 @@ public final class ConnectionGuard {
         }
     }
 
-    /** The deadline of the request being read on one connection; runs on the connection's event loop only. */
-    private static final class ReadDeadline {
-        private final Channel channel;
-        private final long timeoutNanos;
-        private ScheduledFuture<?> deadline;
+    /**
+     * When one connection is closed unless a request arrives; set and cleared on its event loop
+     * only. Arming and disarming, twice a request, only write the time: the timer is set once an
+     * armed deadline has none, and when it fires early (the deadline moved), set again for the rest.
+     */
+    private static final class Deadline {
+        private final Vertx vertx;
+        private final HttpConnection connection;
+        private boolean armed;
+        private long dueNanos;
+        private long timer = -1;
 
-        ReadDeadline(Channel channel, long timeoutNanos) {
-            this.channel = channel;
-            this.timeoutNanos = timeoutNanos;
+        Deadline(Vertx vertx, HttpConnection connection) {
+            this.vertx = vertx;
+            this.connection = connection;
         }
 
-        void install() {
-            ChannelPipeline pipeline = channel.pipeline();
-            pipeline.addBefore(DECODER, "requestReadDeadlineStart", new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext context, Object message) {
-                    if (deadline == null && message instanceof ByteBuf bytes && bytes.isReadable()) {
-                        arm();
-                    }
-                    context.fireChannelRead(message);
-                }
-
-                @Override
-                public void channelActive(ChannelHandlerContext context) {
-                    arm();
-                    context.fireChannelActive();
-                }
-
-                @Override
-                public void channelInactive(ChannelHandlerContext context) {
-                    disarm();
-                    context.fireChannelInactive();
-                }
-            });
-            pipeline.addAfter(DECODER, "requestReadDeadlineEnd", new ChannelInboundHandlerAdapter() {
-                @Override
-                public void channelRead(ChannelHandlerContext context, Object message) {
-                    if (message instanceof LastHttpContent) {
-                        disarm();
-                    }
-                    context.fireChannelRead(message);
-                }
-            });
-            // the connection's first request is due within the timeout of the connection itself
-            // (armed here, or as the connection becomes active if it is not yet)
-            arm();
-        }
-
-        private void arm() {
-            if (deadline == null && channel.isActive()) {
-                deadline = channel.eventLoop().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
+        void arm(long millis) {
+            armed = true;
+            dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            if (timer < 0) {
+                timer = vertx.setTimer(millis, fired -> due());
             }
         }
 
-        private void disarm() {
-            if (deadline != null) {
-                deadline.cancel(false);
-                deadline = null;
-            }
+        void disarm() {
+            armed = false;
         }
 
-        private void expire() {
-            deadline = null;
-            LOG.debug("closing a connection whose request was not read within {} ms", timeoutNanos / 1_000_000);
-            channel.close();
+        private void due() {
+            timer = -1;
+            if (!armed) {
+                return;
+            }
+            long left = dueNanos - System.nanoTime();
+            if (left > 0) {
+                timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), fired -> due());
+                return;
+            }
+            LOG.debug("closing a connection whose request did not arrive in time");
+            connection.close();
+        }
+
+        void cancel() {
+            armed = false;
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
         }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.permamind.gateway.GatewayQueries;
 import com.permamind.gateway.answer.CanonicalJson;
-import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,9 +53,6 @@ public class RequestMetrics {
     }
 
     public void start(Exchange exchange, @ExchangeProperty("registryQuery") String query) {
-        if (exchange.getProperty(ResponseCache.REFRESH, false, Boolean.class)) {
-            return;
-        }
         long start = System.nanoTime();
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
@@ -114,8 +113,8 @@ public class DryrunReader {
         long start = System.nanoTime();
         boolean counted = false;
         try {
-            Priority priority = exchange.getProperty(ResponseCache.REFRESH, false, Boolean.class) || hasStaleAnswer.test(request)
-                    ? Priority.ANSWERED_STALE : Priority.UNANSWERED;
+            // a refresh has its answer still held, so it counts as a read with a stale answer too
+            Priority priority = hasStaleAnswer.test(request) ? Priority.ANSWERED_STALE : Priority.UNANSWERED;
             String answer = answer(request, priority);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             counted = true;
