@@ -1,5 +1,6 @@
 package com.permamind.gateway.events;
 
+import com.permamind.gateway.BoundedVirtualThreads;
 import com.permamind.gateway.OnceMadeBeans;
 import com.permamind.gateway.ans104.ArweaveWallet;
 import com.permamind.gateway.ans104.WalletException;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -140,6 +142,45 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
         } catch (Exception e) {
             throw new IllegalStateException("cannot arrange the forwarder's start", e);
         }
+    }
+
+    /**
+     * Where POSTs hand their event to the Kafka producer (the threads step of download-events.yaml):
+     * a send blocks only while Kafka's metadata is missing or its buffer is full (up to max-block),
+     * each on a virtual thread of its own. At most send-queue POSTs wait there; one more is answered
+     * 503 with Retry-After.
+     */
+    @BindToRegistry
+    public ExecutorService downloadEventSends(CamelContext context,
+            @PropertyInject("download-events.send-queue") int waiting) {
+        return once("downloadEventSends", () -> new BoundedVirtualThreads("download event sends", waiting, 0,
+                "download-event-send").stoppedWith(context));
+    }
+
+    /**
+     * Where a POST goes on once Kafka has acknowledged its event (the Kafka producer's worker pool,
+     * download-events.yaml), instead of the producer's own pool of ten platform threads: a virtual
+     * thread per acknowledgement, never refused (the producer's buffer bounds the events awaiting one).
+     */
+    @BindToRegistry
+    public ExecutorService downloadEventAcks(CamelContext context) {
+        return once("downloadEventAcks", () -> new BoundedVirtualThreads("download event acknowledgements",
+                Integer.MAX_VALUE, 0, "download-event-ack").stoppedWith(context));
+    }
+
+    /**
+     * Where the forwarder's deliveries run (the split of download-forwarder.yaml), each on a virtual
+     * thread of its own: at most deliveries-at-once calls to the upstream at once, the rest of each
+     * poll's events in line for their turn. A poll holds at most max-poll-records events and each
+     * consumer waits for its poll's deliveries, so the line never refuses one.
+     */
+    @BindToRegistry
+    public ExecutorService forwarderDeliveries(CamelContext context,
+            @PropertyInject("download-events.forwarder.deliveries-at-once") int atOnce,
+            @PropertyInject("download-events.forwarder.max-poll-records") int maxPollRecords,
+            @PropertyInject("download-events.forwarder.consumers") int consumers) {
+        return once("forwarderDeliveries", () -> new BoundedVirtualThreads("forwarder deliveries", atOnce,
+                maxPollRecords * Math.max(1, consumers), "forwarder-delivery").stoppedWith(context));
     }
 
     @BindToRegistry
