@@ -19,7 +19,6 @@ import com.permamind.gateway.upstream.HyperbeamDegradation;
 import com.permamind.gateway.upstream.HyperbeamReader;
 import com.permamind.gateway.upstream.NodeHttpClient;
 import com.permamind.gateway.upstream.ReadPath;
-import com.permamind.gateway.upstream.UpstreamReads;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -75,19 +74,9 @@ public class GatewayConfiguration extends OnceMadeBeans {
             @PropertyInject("gateway.upstream-reads-at-once") int atOnce,
             @PropertyInject("gateway.upstream-queue") int queue) {
         return once("upstreamReads", () -> {
-            UpstreamReads reads = new UpstreamReads(atOnce, queue, "upstream-read");
-            try {
-                // stopped with the context, after the routes: reads in flight finish (GracefulStop)
-                context.addService(new ServiceSupport() {
-                    @Override
-                    protected void doStop() {
-                        context.getExecutorServiceManager().shutdownGraceful(reads,
-                                TimeUnit.SECONDS.toMillis(context.getShutdownStrategy().getTimeout()));
-                    }
-                }, true, true);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot manage the upstream reads", e);
-            }
+            // stopped with the context, after the routes: reads in flight finish (GracefulStop)
+            BoundedVirtualThreads reads = new BoundedVirtualThreads("upstream reads", atOnce, queue, "upstream-read")
+                    .stoppedWith(context);
             LOG.info("Upstream reads: each on a virtual thread, up to {} under way, then up to {} waiting", atOnce, queue);
             return reads;
         });

@@ -977,6 +977,8 @@ public final class PerformanceSuite implements AutoCloseable {
                     }
                 }
             }, "bench-kafka-lag");
+            // the POSTs' sends and the forwarder's deliveries wait on virtual threads too
+            recordPinnedThreads("downloadEvents");
             // the POST path JIT-compiled before it is measured; its events are on the topic before
             // the measured ones, and the lag below includes the forwarder's work on them
             load(gateway, false, new Wrk.Spec("download events POST warm-up", "post-downloads.lua", gatewayUrl, 64,
@@ -998,6 +1000,7 @@ public final class PerformanceSuite implements AutoCloseable {
                 Thread.sleep(100);
             }
             long drainEnded = System.nanoTime();
+            result.set("pinnedVirtualThreads", pinnedThreadsRecorded("downloadEvents"));
             sampler.interrupt();
             sampler.join(5000);
             long accepted = run.path("statuses").path("202").asLong();

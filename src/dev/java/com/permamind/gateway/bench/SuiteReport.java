@@ -254,6 +254,7 @@ final class SuiteReport {
             row(step, "forwarder delivered/s after the load", events.path("forwarderDeliveredPerSecondAfterLoad"),
                     events.path("forwarderCapacityPerSecond"), "its bound: deliveries at once / HyperBEAM latency",
                     "rps", null, null);
+            pinned(step, events);
         } else {
             String why = events.has("skipped") ? events.path("skipped").asText()
                     : events.has("failed") ? "failed: " + events.path("failed").asText()

@@ -114,7 +114,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
      * @param degraded        whether the upstreams are failing over or just came back (HyperbeamDegradation)
      * @param refreshesAtOnce background refreshes under way at most; an entry due when none is free
      *                        stays as it is until a later read finds one
-     * @param upstreamReads   where the upstream reads run (UpstreamReads: virtual threads, bounded)
+     * @param upstreamReads   where the upstream reads run (BoundedVirtualThreads)
      */
     public ResponseCache(boolean enabled, Duration notFoundTtl, Duration staleIfError,
             double refreshAhead, long maxBytes, Duration readerWait, BooleanSupplier degraded, int refreshesAtOnce,

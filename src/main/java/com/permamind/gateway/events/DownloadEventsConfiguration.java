@@ -1,5 +1,6 @@
 package com.permamind.gateway.events;
 
+import com.permamind.gateway.BoundedVirtualThreads;
 import com.permamind.gateway.OnceMadeBeans;
 import com.permamind.gateway.ans104.ArweaveWallet;
 import com.permamind.gateway.ans104.WalletException;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -142,6 +145,45 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
         }
     }
 
+    /**
+     * Where POSTs hand their event to the Kafka producer (the threads step of download-events.yaml):
+     * a send blocks only while Kafka's metadata is missing or its buffer is full (up to max-block),
+     * each on a virtual thread of its own. At most send-queue POSTs wait there; one more is answered
+     * 503 with Retry-After.
+     */
+    @BindToRegistry
+    public ExecutorService downloadEventSends(CamelContext context,
+            @PropertyInject("download-events.send-queue") int waiting) {
+        return once("downloadEventSends", () -> new BoundedVirtualThreads("download event sends", waiting, 0,
+                "download-event-send").stoppedWith(context));
+    }
+
+    /**
+     * Where a POST goes on once Kafka has acknowledged its event (the Kafka producer's worker pool,
+     * download-events.yaml), instead of the producer's own pool of ten platform threads: a virtual
+     * thread per acknowledgement, never refused (the producer's buffer bounds the events awaiting one).
+     */
+    @BindToRegistry
+    public ExecutorService downloadEventAcks(CamelContext context) {
+        return once("downloadEventAcks", () -> new BoundedVirtualThreads("download event acknowledgements",
+                Integer.MAX_VALUE, 0, "download-event-ack").stoppedWith(context));
+    }
+
+    /**
+     * Where the forwarder's deliveries run (the split of download-forwarder.yaml), each on a virtual
+     * thread of its own: at most deliveries-at-once calls to the upstream at once, the rest of each
+     * poll's events in line for their turn. A poll holds at most max-poll-records events and each
+     * consumer waits for its poll's deliveries, so the line never refuses one.
+     */
+    @BindToRegistry
+    public ExecutorService forwarderDeliveries(CamelContext context,
+            @PropertyInject("download-events.forwarder.deliveries-at-once") int atOnce,
+            @PropertyInject("download-events.forwarder.max-poll-records") int maxPollRecords,
+            @PropertyInject("download-events.forwarder.consumers") int consumers) {
+        return once("forwarderDeliveries", () -> new BoundedVirtualThreads("forwarder deliveries", atOnce,
+                maxPollRecords * Math.max(1, consumers), "forwarder-delivery").stoppedWith(context));
+    }
+
     @BindToRegistry
     public DownloadMessageSender downloadMessageSender(
             @PropertyInject("download-events.forwarder.transport") String transportSetting,
@@ -158,9 +200,12 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
             String upstreams = transport == MessageTransport.HYPERBEAM ? nodes : messengerUnit;
             List<URI> targets = Arrays.stream(upstreams.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .map(URI::create).toList();
-            // no redirects, no retries of its own: the sender's attempts are the only ones
+            // no redirects, no retries of its own: the sender's attempts are the only ones. The client's
+            // own steps (handing an answer to the waiting delivery, TLS handshake tasks) on virtual
+            // threads too: its default executor, a cached pool, held 44 platform threads after the suite's load
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER).build();
+                    .connectTimeout(Duration.ofMillis(connectMillis)).followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
             DownloadMessageSender sender = new DownloadMessageSender(http, transport, targets, processId,
                     Duration.ofMillis(timeoutMillis), retries + 1, Duration.ofMillis(retryDelayMillis),
                     Duration.ofMillis(maxRetryDelayMillis));

@@ -3,10 +3,10 @@ package com.permamind.gateway.routes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.permamind.gateway.BoundedVirtualThreads;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.Upstream;
 import com.permamind.gateway.support.GatewayHarness;
-import com.permamind.gateway.upstream.UpstreamReads;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.http.HttpClient;
@@ -121,7 +121,7 @@ class UpstreamPoolTest {
     }
 
     private static void awaitNoUpstreamRead() throws InterruptedException {
-        UpstreamReads reads = upstreamReads();
+        BoundedVirtualThreads reads = upstreamReads();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while ((reads.underWay() > 0 || reads.waiting() > 0) && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -129,12 +129,12 @@ class UpstreamPoolTest {
         assertEquals(0, reads.underWay() + reads.waiting());
     }
 
-    private static UpstreamReads upstreamReads() {
-        return gateway.context().getRegistry().lookupByNameAndType("upstreamReads", UpstreamReads.class);
+    private static BoundedVirtualThreads upstreamReads() {
+        return gateway.context().getRegistry().lookupByNameAndType("upstreamReads", BoundedVirtualThreads.class);
     }
 
     private static void awaitWaitingForTurn(int reads) throws InterruptedException {
-        UpstreamReads upstream = upstreamReads();
+        BoundedVirtualThreads upstream = upstreamReads();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (upstream.waiting() < reads && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -1,4 +1,4 @@
-package com.permamind.gateway.upstream;
+package com.permamind.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class UpstreamReadsTest {
+class BoundedVirtualThreadsTest {
 
-    private UpstreamReads reads;
+    private BoundedVirtualThreads reads;
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -27,7 +27,7 @@ class UpstreamReadsTest {
 
     @Test
     void should_run_reads_up_to_the_bound_then_queue_in_arrival_order_then_refuse() throws Exception {
-        reads = new UpstreamReads(4, 3, "test-read");
+        reads = new BoundedVirtualThreads("upstream reads", 4, 3, "test-read");
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger running = new AtomicInteger();
         ConcurrentLinkedQueue<Integer> order = new ConcurrentLinkedQueue<>();
@@ -39,7 +39,7 @@ class UpstreamReadsTest {
                 await(release);
             });
             // each in line before the next comes, so the order they came is known
-            awaitTrue(() -> running.get() + reads.waiting() == read + 1);
+            awaitTrue(() -> running.get() == Math.min(read + 1, 4) && reads.waiting() == Math.max(0, read + 1 - 4));
         }
         assertEquals(3, reads.waiting());
         assertEquals(4, running.get(), "more reads under way than the bound");
@@ -55,8 +55,46 @@ class UpstreamReadsTest {
     }
 
     @Test
+    void should_start_tasks_in_the_order_they_came_even_when_they_come_at_once() throws Exception {
+        // the forwarder with one delivery at once sends a poll's events in offset order
+        reads = new BoundedVirtualThreads("forwarder deliveries", 1, 500, "test-delivery");
+        List<Integer> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch done = new CountDownLatch(500);
+        for (int i = 0; i < 500; i++) {
+            int task = i;
+            reads.execute(() -> {
+                order.add(task);
+                Thread.yield();
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(20, TimeUnit.SECONDS));
+        assertEquals(java.util.stream.IntStream.range(0, 500).boxed().toList(), order);
+        awaitTrue(() -> reads.underWay() == 0 && reads.waiting() == 0);
+    }
+
+    @Test
+    void should_run_the_tasks_in_line_when_stopped_now_so_that_none_is_left_unfinished() throws Exception {
+        reads = new BoundedVirtualThreads("forwarder deliveries", 1, 10, "test-delivery");
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger interruptedRuns = new AtomicInteger();
+        reads.execute(() -> await(release));
+        for (int i = 0; i < 3; i++) {
+            reads.execute(() -> {
+                if (Thread.currentThread().isInterrupted()) {
+                    interruptedRuns.incrementAndGet();
+                }
+            });
+        }
+        assertEquals(List.of(), reads.shutdownNow());
+        assertThrows(RejectedExecutionException.class, () -> reads.execute(() -> { }));
+        assertTrue(reads.awaitTermination(5, TimeUnit.SECONDS));
+        assertEquals(3, interruptedRuns.get(), "the tasks in line ran, interrupted: their calls fail fast");
+    }
+
+    @Test
     void should_hold_no_platform_thread_for_a_read_that_waits() throws Exception {
-        reads = new UpstreamReads(2_000, 0, "test-read");
+        reads = new BoundedVirtualThreads("upstream reads", 2_000, 0, "test-read");
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch waiting = new CountDownLatch(2_000);
