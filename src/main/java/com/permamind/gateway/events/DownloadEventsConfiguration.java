@@ -94,7 +94,8 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
             @PropertyInject(value = "download-events.wallet-throwaway", defaultValue = "false") boolean throwaway,
             @PropertyInject("registry.process-id") String processId,
             @PropertyInject("download-events.forwarder.transport") String transportSetting,
-            @PropertyInject("download-events.forwarder.enabled") boolean forwarderEnabled) {
+            @PropertyInject("download-events.forwarder.enabled") boolean forwarderEnabled,
+            @PropertyInject("download-events.forwarder.signing-threads") int signingThreads) {
         return once("downloadMessages", () -> {
             MessageTransport transport = MessageTransport.of(transportSetting);
             Optional<ArweaveWallet> wallet = Optional.empty();
@@ -112,7 +113,9 @@ public class DownloadEventsConfiguration extends OnceMadeBeans {
             } else {
                 missing = "download-events.wallet-file is not set (DOWNLOAD_EVENTS_WALLET_FILE)";
             }
-            DownloadMessages messages = new DownloadMessages(wallet, missing, processId, transport);
+            int signers = signingThreads > 0 ? signingThreads : Runtime.getRuntime().availableProcessors();
+            DownloadMessages messages = new DownloadMessages(wallet, missing, processId, transport,
+                    context.getExecutorServiceManager().newFixedThreadPool(this, "download message signing", signers));
             if (!forwarderEnabled) {
                 LOG.warn("Download forwarder switched off (download-events.forwarder.enabled, DOWNLOAD_EVENTS_FORWARDER_ENABLED): "
                         + "download events are accepted and wait on the topic");

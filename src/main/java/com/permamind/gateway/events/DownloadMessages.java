@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * Turns a download event into the AO message that records it (registry-contract.md section 6): an
@@ -18,6 +21,10 @@ import java.util.Optional;
  *
  * <p>Without a wallet there is nothing to sign with: {@link #signer()} is empty and
  * {@link #missingWallet()} says why, and the forwarder does not start.
+ *
+ * <p>Signing (RSA-4096, several ms of CPU) runs on {@code signers}, a few platform threads, while
+ * the delivery that asked waits on its virtual thread: on the carriers, which the JVM does not
+ * time-slice, signatures held both of them and the POSTs' sends waited behind (docs/java25.md).
  */
 public class DownloadMessages {
 
@@ -27,9 +34,11 @@ public class DownloadMessages {
     private final String missingWallet;
     private final byte[] target;
     private final MessageTransport transport;
+    private final ExecutorService signers;
 
     public DownloadMessages(Optional<ArweaveWallet> wallet, String missingWallet, String processId,
-            MessageTransport transport) {
+            MessageTransport transport, ExecutorService signers) {
+        this.signers = signers;
         this.wallet = wallet;
         this.missingWallet = missingWallet;
         this.target = processTarget(processId);
@@ -73,6 +82,16 @@ public class DownloadMessages {
         }
         tags.addAll(transport.protocolTags());
         ArweaveWallet signer = wallet.orElseThrow(() -> new IllegalStateException(missingWallet));
-        return DataItem.signRepeatably(signer, target, tags, eventId.getBytes(StandardCharsets.UTF_8), eventId);
+        Future<DataItem> signed = signers.submit(() -> DataItem.signRepeatably(signer, target, tags,
+                eventId.getBytes(StandardCharsets.UTF_8), eventId));
+        try {
+            return signed.get();
+        } catch (InterruptedException e) {
+            signed.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signing the message of event " + eventId, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+        }
     }
 }
