@@ -53,15 +53,7 @@ class DownloadEventAcceptanceTest {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (simulator != null) {
-            simulator.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
+        EventsTestSupport.stopAll(gateway, simulator, kafka);
     }
 
     @Test

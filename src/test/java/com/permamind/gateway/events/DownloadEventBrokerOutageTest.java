@@ -42,15 +42,7 @@ class DownloadEventBrokerOutageTest {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (simulator != null) {
-            simulator.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
+        EventsTestSupport.stopAll(gateway, simulator, kafka);
     }
 
     @Test

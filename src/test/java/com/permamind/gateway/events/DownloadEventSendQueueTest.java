@@ -45,15 +45,7 @@ class DownloadEventSendQueueTest {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (simulator != null) {
-            simulator.stop();
-        }
-        if (kafka != null) {
-            kafka.stop();
-        }
+        EventsTestSupport.stopAll(gateway, simulator, kafka);
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.permamind.gateway.dev.EmbeddedKafka;
 import com.permamind.gateway.dev.RegistryFixture;
 import com.permamind.gateway.simulator.DryRunClient;
 import com.permamind.gateway.simulator.LuaStateMode;
@@ -65,6 +66,19 @@ final class EventsTestSupport {
     }
 
     /** Settings that give one test its own topics and consumer group on a shared broker. */
+    /** Stops what a test class started, in the order it depends on them; any of them may be missing. */
+    static void stopAll(RunningGateway gateway, RegistrySimulator simulator, EmbeddedKafka kafka) {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (simulator != null) {
+            simulator.stop();
+        }
+        if (kafka != null) {
+            kafka.stop();
+        }
+    }
+
     static Map<String, String> ownTopics(String name) {
         String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         return Map.of(
