@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
@@ -97,9 +98,13 @@ public class DryrunReader {
         this.breaker = breaker;
         this.budget = budget;
         this.hasStaleAnswer = hasStaleAnswer;
-        this.shared = Caffeine.newBuilder().expireAfterWrite(reuse).build();
-        this.records = Caffeine.newBuilder().expireAfterWrite(reuse).maximumSize(20_000).build();
-        this.versionLists = Caffeine.newBuilder().expireAfterWrite(reuse).maximumSize(5_000).build();
+        // Dropped when their reuse ends, not at the next dry-run read: the snapshot (megabytes of Lua
+        // tables for 5,000 skills) would otherwise stay in the heap from one outage to the next.
+        this.shared = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler()).build();
+        this.records = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler())
+                .maximumSize(20_000).build();
+        this.versionLists = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler())
+                .maximumSize(5_000).build();
     }
 
     public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
