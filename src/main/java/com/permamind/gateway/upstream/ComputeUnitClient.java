@@ -1,10 +1,14 @@
 package com.permamind.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -86,23 +90,40 @@ public class ComputeUnitClient {
         if (status != 200) {
             throw new UpstreamException(SOURCE, action + ": HTTP " + status);
         }
-        JsonNode result;
-        try {
-            result = json.readTree(body);
+        // Read as a stream, not as a tree: a Search-Results reply carries every skill in one Data
+        // string (27 MB for 5,000 skills), and a tree held the answer's bytes, Jackson's char buffer
+        // and the string at once (docs/java25.md, "The failover's snapshot"). A Data string is
+        // only located here; DryrunReader reads it from the answer's bytes.
+        Reply first = null;
+        String error = null;
+        boolean messages = false;
+        try (JsonParser parser = json.createParser(body)) {
+            boolean object = parser.nextToken() == JsonToken.START_OBJECT;
+            while (object && parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("error")) {
+                    error = json.readTree(parser).toString();
+                } else if (field.equals("Messages") && value == JsonToken.START_ARRAY) {
+                    messages = true;
+                    while (parser.nextToken() == JsonToken.START_OBJECT) {
+                        Reply reply = Reply.read(parser, body, json);
+                        if (first == null && reply.action() != null) {
+                            first = reply;
+                        }
+                    }
+                } else {
+                    parser.skipChildren();
+                }
+            }
         } catch (IOException e) {
             throw new UpstreamException(SOURCE, action + ": the answer is not JSON");
         }
-        if (result == null || result.has("error") || !result.path("Messages").isArray()) {
-            throw new UpstreamException(SOURCE, action + ": " + (result != null && result.has("error")
-                    ? "compute unit error " + result.get("error") : "no Messages in the answer"));
+        if (error != null || !messages) {
+            throw new UpstreamException(SOURCE, action + ": " + (error != null ? "compute unit error " + error
+                    : "no Messages in the answer"));
         }
-        for (JsonNode message : result.get("Messages")) {
-            Reply reply = Reply.of(message);
-            if (reply.action() != null) {
-                return reply;
-            }
-        }
-        return Reply.NONE;
+        return first != null ? first : Reply.NONE;
     }
 
     private String message(String action, Map<String, String> tags) {
@@ -121,23 +142,61 @@ public class ComputeUnitClient {
         return message.toString();
     }
 
-    /** A reply message: its {@code Action} tag, its {@code Error} tag if any, and its data text. */
-    public record Reply(String action, String error, String data) {
+    /**
+     * A reply message: its {@code Action} tag, its {@code Error} tag if any, and its data: a JSON
+     * string at {@code dataAt} in {@code json} (-1: none), read from there when it is needed.
+     */
+    public record Reply(String action, String error, byte[] json, int dataAt) {
 
-        static final Reply NONE = new Reply(null, null, null);
+        static final Reply NONE = new Reply(null, null, null, -1);
 
-        static Reply of(JsonNode message) {
+        static Reply read(JsonParser message, byte[] answer, ObjectMapper mapper) throws IOException {
             String action = null;
             String error = null;
-            for (JsonNode tag : message.path("Tags")) {
-                String name = tag.path("name").asText();
-                if (name.equals("Action")) {
-                    action = tag.path("value").asText();
-                } else if (name.equals("Error")) {
-                    error = tag.path("value").asText();
+            byte[] json = null;
+            int dataAt = -1;
+            while (message.nextToken() == JsonToken.FIELD_NAME) {
+                String field = message.currentName();
+                JsonToken value = message.nextToken();
+                if (field.equals("Tags") && value == JsonToken.START_ARRAY) {
+                    for (JsonNode tag : (JsonNode) mapper.readTree(message)) {
+                        String name = tag.path("name").asText();
+                        if (name.equals("Action")) {
+                            action = tag.path("value").asText();
+                        } else if (name.equals("Error")) {
+                            error = tag.path("value").asText();
+                        }
+                    }
+                } else if (field.equals("Data") && value == JsonToken.VALUE_STRING) {
+                    // the string's opening quote; skipping it (no getText) copies nothing
+                    json = answer;
+                    dataAt = (int) message.currentTokenLocation().getByteOffset();
+                } else if (field.equals("Data") && value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+                    json = mapper.writeValueAsBytes(message.getText());
+                    dataAt = 0;
+                } else {
+                    message.skipChildren();
                 }
             }
-            return new Reply(action, error, message.path("Data").asText(null));
+            return new Reply(action, error, json, dataAt);
+        }
+
+        public boolean hasData() {
+            return dataAt >= 0;
+        }
+
+        /** The data's text as UTF-8 bytes, unescaped as they are read. */
+        public InputStream dataStream() {
+            return new JsonStringBytes(json, dataAt);
+        }
+
+        /** The data's text, or null without data. */
+        public String data() {
+            try {
+                return hasData() ? new String(dataStream().readAllBytes(), StandardCharsets.UTF_8) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         public boolean isError() {

@@ -402,10 +402,10 @@ public class DryrunReader {
      * serves shows them, and downloadCount holds their number (contract sections 1 and 2).
      */
     private JsonNode records(Reply reply) {
-        if (reply.data() == null) {
+        if (!reply.hasData()) {
             return NullNode.instance;
         }
-        try (JsonParser parser = new FilteringParserDelegate(json.createParser(reply.data()), WITHOUT_TIMESTAMPS,
+        try (JsonParser parser = new FilteringParserDelegate(json.createParser(reply.dataStream()), WITHOUT_TIMESTAMPS,
                 TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
             JsonNode parsed = json.readTree(parser);
             return parsed == null ? NullNode.instance : parsed;
@@ -416,7 +416,7 @@ public class DryrunReader {
 
     private JsonNode data(Reply reply) {
         try {
-            return json.readTree(reply.data() == null ? "null" : reply.data());
+            return reply.hasData() ? json.readTree(reply.dataStream()) : NullNode.instance;
         } catch (IOException e) {
             throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
         }
