@@ -105,7 +105,7 @@ public class RegistryRequests {
      * it refuses is a {@link BadRequestException}.
      */
     public RegistryRequest canonical(RegistryRequest asked) {
-        RegistryModule.Canonical read = canonical.get(RegistryRequest.key(asked.function(), asked.params()),
+        RegistryModule.Canonical read = canonical.get(asked.key(asked.function()),
                 key -> module.canonical(asked.function(), asked.params()));
         if (read.refusal() != null) {
             throw new BadRequestException(read.refusal().message());
