@@ -77,9 +77,10 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     // longer URIs are not remembered for the front: they go through the route every time
     private static final int MAX_FRONT_URI = 2048;
 
-    // Estimates of what an entry holds beside its strings: the answer record and its ETag, the
-    // buffer, Caffeine's node; for a URI, the parsed request and its parameter map.
-    private static final int ANSWER_OVERHEAD_BYTES = 300;
+    // What an entry holds beside its key's text and its body, from a class histogram after the
+    // suite's load (docs/java25.md, "The live heap"): Caffeine's node and future, the answer record,
+    // the buffer, the ETag, the key and its request; for a URI, the same key and request.
+    private static final int ANSWER_OVERHEAD_BYTES = 500;
     private static final int READ_OVERHEAD_BYTES = 500;
     // the URI index gets this fraction of the answers' bound: it holds no bodies
     private static final int URI_INDEX_SHARE = 4;
