@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A 10 MB body to any route costs the gateway's heap less than 1 MB, under the shipped JVM options:
- * the gateway runs in a JVM of its own, started with {@code ops/jvm/gateway.options} (its 192 MB
+ * the gateway runs in a JVM of its own, started with {@code ops/jvm/gateway.options} (its bounded
  * heap and {@code ExitOnOutOfMemoryError}), and the heap its HTTP event loops allocate while they
  * take each request is read over JMX (HotSpot's per-thread allocation counters). A body read into
  * memory, as every route did with Vert.x's default limit of 10 MB, is 10 MB allocated there.
