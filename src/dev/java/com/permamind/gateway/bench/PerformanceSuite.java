@@ -1073,7 +1073,7 @@ public final class PerformanceSuite implements AutoCloseable {
         }
         // the live heap, after the RSS was read: a class histogram collects the whole heap first
         String histogram = jcmd(gateway.pid(), "GC.class_histogram");
-        breakdown.put("liveHeapTopClasses", String.join("\n", histogram.lines().limit(25).toList()));
+        breakdown.put("liveHeapTopClasses", String.join("\n", histogram.lines().limit(60).toList()));
         breakdown.put("heapInfoAfterFullGc", jcmd(gateway.pid(), "GC.heap_info"));
     }
 
