@@ -78,7 +78,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
     private static final int MAX_FRONT_URI = 2048;
 
     // What an entry holds beside its key's text and its body, from a class histogram after the
-    // suite's load (docs/java25.md, "The live heap"): Caffeine's node and future, the answer record,
+    // suite's load (docs/java25.md, "The heap"): Caffeine's node and future, the answer record,
     // the buffer, the ETag, the key and its request; for a URI, the same key and request.
     private static final int ANSWER_OVERHEAD_BYTES = 500;
     private static final int READ_OVERHEAD_BYTES = 500;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * <p>The parameters are held as one sorted array of names and values, not a map: every cached
  * answer and every remembered URI keeps a request, and a sorted map took about 200 bytes more each
- * (docs/java25.md, "The live heap").
+ * (docs/java25.md, "The heap").
  */
 public final class RegistryRequest {
 
