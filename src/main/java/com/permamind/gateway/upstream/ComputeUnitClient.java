@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -188,15 +187,6 @@ public class ComputeUnitClient {
         /** The data's text as UTF-8 bytes, unescaped as they are read. */
         public InputStream dataStream() {
             return new JsonStringBytes(json, dataAt);
-        }
-
-        /** The data's text, or null without data. */
-        public String data() {
-            try {
-                return hasData() ? new String(dataStream().readAllBytes(), StandardCharsets.UTF_8) : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
 
         public boolean isError() {
