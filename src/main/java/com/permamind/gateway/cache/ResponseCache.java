@@ -202,7 +202,15 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
                 enabled ? TimeUnit.SECONDS.toNanos(exchange.getProperty(TTL_SECONDS, 0L, Long.class)) : 0);
         long now = System.nanoTime();
         rememberUri(exchange, key);
-        CompletableFuture<CachedAnswer> held = answers.getIfPresent(key);
+        CompletableFuture<CachedAnswer> found = answers.getIfPresent(key);
+        // An answer kept for no time (the cache off, a status not to keep) is still found between its
+        // load's end and Caffeine's expiry of it, which runs after the readers' callbacks: it is
+        // neither fresh nor an answer to serve stale, so this reader reads anew.
+        boolean keptForNoTime = done(found) != null && done(found).keptForNanos(now) == 0;
+        if (keptForNoTime) {
+            answers.asMap().remove(key, found);
+        }
+        CompletableFuture<CachedAnswer> held = keptForNoTime ? null : found;
         CachedAnswer cached = done(held);
         if (cached != null && cached.freshAt(now)) {
             if (cached.dueForRefresh(now, refreshAhead)) {
