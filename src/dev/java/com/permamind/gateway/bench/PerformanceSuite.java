@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.permamind.gateway.dev.EmbeddedKafka;
+import com.permamind.gateway.dev.LocalCluster;
 import com.permamind.gateway.dev.RegistryStateGenerator;
 import com.permamind.gateway.simulator.Fault;
 import com.permamind.gateway.simulator.LuaStateMode;
@@ -84,6 +85,7 @@ public final class PerformanceSuite implements AutoCloseable {
     private final Path root;
     private final Path results;
     private final Path work;
+    private Path wallet;
     private final boolean quick;
     private final long deadlineNanos;
     private final long startNanos = System.nanoTime();
@@ -401,8 +403,10 @@ public final class PerformanceSuite implements AutoCloseable {
         options.addAll(moreOptions);
         // the dev launcher's name for the broker setting; harmless if the gateway reads another
         options.add("-Dkafka.bootstrap-servers=" + kafka.bootstrapServers());
-        // the forwarder signs its messages with a wallet made at start, as in the embedded default
-        options.add("-Ddownload-events.wallet-throwaway=true");
+        // the forwarder signs its messages with a wallet file, as a deployment does: the embedded
+        // default's throwaway wallet is an RSA-4096 key made at every start, a random 1-3 s of CPU
+        // (the search for its primes) that was inside the start-up figure
+        env.put("DOWNLOAD_EVENTS_WALLET_FILE", wallet().toString());
         // GatewayConfiguration's registryClock has defaultValue "" for this, which Camel treats as
         // no default: without the property the gateway does not start. Empty = the system clock.
         options.add("-Dgateway.clock-pinned-at=");
@@ -1084,6 +1088,14 @@ public final class PerformanceSuite implements AutoCloseable {
                 .collect(Collectors.groupingBy(name -> name, Collectors.counting()));
         return counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .map(entry -> entry.getValue() + " " + entry.getKey()).collect(Collectors.joining("\n"));
+    }
+
+    /** One wallet file for every gateway the suite starts, made once by the harness. */
+    private Path wallet() {
+        if (wallet == null) {
+            wallet = LocalCluster.writeWallet(work.resolve("wallet.json"));
+        }
+        return wallet;
     }
 
     /**
