@@ -206,7 +206,8 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
         // An answer kept for no time (the cache off, a status not to keep) is still found between its
         // load's end and Caffeine's expiry of it, which runs after the readers' callbacks: it is
         // neither fresh nor an answer to serve stale, so this reader reads anew.
-        boolean keptForNoTime = done(found) != null && done(found).keptForNanos(now) == 0;
+        CachedAnswer foundAnswer = done(found);
+        boolean keptForNoTime = foundAnswer != null && foundAnswer.keptForNanos(now) == 0;
         if (keptForNoTime) {
             answers.asMap().remove(key, found);
         }
