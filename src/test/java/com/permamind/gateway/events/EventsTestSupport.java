@@ -65,7 +65,6 @@ final class EventsTestSupport {
                 .pinNowToStateFile().luaState(LuaStateMode.DECODED).build()).start();
     }
 
-    /** Settings that give one test its own topics and consumer group on a shared broker. */
     /** Stops what a test class started, in the order it depends on them; any of them may be missing. */
     static void stopAll(RunningGateway gateway, RegistrySimulator simulator, EmbeddedKafka kafka) {
         if (gateway != null) {
@@ -79,6 +78,7 @@ final class EventsTestSupport {
         }
     }
 
+    /** Settings that give one test its own topics and consumer group on a shared broker. */
     static Map<String, String> ownTopics(String name) {
         String unique = name + "-" + UUID.randomUUID().toString().substring(0, 8);
         return Map.of(
