@@ -212,7 +212,7 @@ public class ResponseCache extends AsyncProcessorSupport implements CamelContext
             answers.asMap().remove(key, found);
         }
         CompletableFuture<CachedAnswer> held = keptForNoTime ? null : found;
-        CachedAnswer cached = done(held);
+        CachedAnswer cached = keptForNoTime ? null : foundAnswer;
         if (cached != null && cached.freshAt(now)) {
             if (cached.dueForRefresh(now, refreshAhead)) {
                 refreshBehind(key);
