@@ -98,13 +98,15 @@ public class DryrunReader {
         this.breaker = breaker;
         this.budget = budget;
         this.hasStaleAnswer = hasStaleAnswer;
-        // Dropped when their reuse ends, not at the next dry-run read: the snapshot (megabytes of Lua
-        // tables for 5,000 skills) would otherwise stay in the heap from one outage to the next.
-        this.shared = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler()).build();
-        this.records = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler())
-                .maximumSize(20_000).build();
-        this.versionLists = Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler())
-                .maximumSize(5_000).build();
+        this.shared = reusedFor(reuse).build();
+        this.records = reusedFor(reuse).maximumSize(20_000).build();
+        this.versionLists = reusedFor(reuse).maximumSize(5_000).build();
+    }
+
+    // Dropped when their reuse ends, not at the next dry-run read: the snapshot (megabytes of Lua
+    // tables for 5,000 skills) would otherwise stay in the heap from one outage to the next.
+    private static Caffeine<Object, Object> reusedFor(Duration reuse) {
+        return Caffeine.newBuilder().expireAfterWrite(reuse).scheduler(Scheduler.systemScheduler());
     }
 
     public String read(Exchange exchange, @ExchangeProperty("registryRequest") RegistryRequest request) {
