@@ -251,7 +251,7 @@ public final class LocalCluster implements AutoCloseable {
                 throw new IOException("haproxy exited with " + haproxy.exitValue() + ":\n" + haproxyLog());
             }
             try {
-                HTTP.send(HttpRequest.newBuilder(URI.create(statsUrl("/stats;csv"))).build(),
+                HTTP.send(HttpRequest.newBuilder(URI.create(statsUrl("/stats;csv"))).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException notYet) {

@@ -80,6 +80,8 @@ class ScaleOutTest {
             "dao", "0.3.1", "bridge-cache", "0.3.4", "dex", "0.0.4"));
     private static final String[] READS = {"/api/info", "/api/skills/bundler", "/api/skills/cron/versions",
             "/api/skills/search?q=ao", "/api/stats/downloads", "/api/skills?limit=5", "/api/skills/dao/downloads"};
+    /** How long posting a test's events may take, in all. */
+    private static final Duration POSTING_LIMIT = Duration.ofSeconds(300);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -122,6 +124,9 @@ class ScaleOutTest {
     @AfterAll
     void stopCluster() throws IOException {
         if (cluster != null) {
+            if (failed) {
+                reportGateways();
+            }
             cluster.close();
         }
         if (simulator != null) {
@@ -315,6 +320,28 @@ class ScaleOutTest {
         assertDeliveredOnce(accepted, countsBefore);
     }
 
+    /**
+     * What a failed run leaves for whoever reads CI's output: each gateway's log tail here, and the
+     * threads of each one still running (virtual ones included) in the kept work directory.
+     */
+    private void reportGateways() {
+        for (Gateway gateway : cluster.gateways()) {
+            if (gateway.alive()) {
+                Path dump = work.resolve(gateway.name() + "-threads.txt");
+                try {
+                    new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                            Long.toString(gateway.pid()), "Thread.dump_to_file", dump.toString()).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    System.err.println("ScaleOutTest: no thread dump of " + gateway.name() + ": " + e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            System.err.println("ScaleOutTest: the end of " + gateway.name() + "'s log:\n" + gateway.tail(40));
+        }
+    }
+
     // --- clients ----------------------------------------------------------------------------------
 
     /** What a client got: the status (0: no answer), which gateway answered, when it was sent. */
@@ -389,10 +416,16 @@ class ScaleOutTest {
         ConcurrentLinkedQueue<String> refused = new ConcurrentLinkedQueue<>();
         Semaphore inFlight = new Semaphore(16);
         List<CompletableFuture<Void>> posts = new ArrayList<>();
+        long deadline = System.nanoTime() + POSTING_LIMIT.toNanos();
         try {
             for (int i = 0; i < count; i++) {
                 String skill = skills.get(i % skills.size());
-                inFlight.acquire();
+                // a gateway that takes POSTs but answers none would otherwise hold this loop for hours
+                if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throw new AssertionError("posting " + count + " events took over " + POSTING_LIMIT.toSeconds()
+                            + " s: " + i + " sent, " + accepted.size() + " accepted, " + refused.size() + " refused "
+                            + List.copyOf(refused).subList(0, Math.min(5, refused.size())));
+                }
                 posts.add(HTTP.sendAsync(eventRequest(skill), HttpResponse.BodyHandlers.ofString())
                         .handle((response, failure) -> {
                             inFlight.release();
@@ -406,7 +439,10 @@ class ScaleOutTest {
                             return null;
                         }));
             }
-            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+            CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (AssertionError e) {
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("posting events failed", e);
         }
@@ -535,7 +571,8 @@ class ScaleOutTest {
 
     /** The sum of a meter's samples whose labels contain {@code labels}, from the gateway's /observe/metrics. */
     private static double metric(Gateway gateway, String name, String labels) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.managementUrl("/observe/metrics"))).build(),
+        String body = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.managementUrl("/observe/metrics")))
+                        .timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return body.lines().filter(line -> line.startsWith(name + "{") && line.contains(labels))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
