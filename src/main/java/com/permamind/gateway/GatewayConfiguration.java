@@ -6,7 +6,9 @@ import com.permamind.gateway.arweave.LuaModuleDriftCheck;
 import com.permamind.gateway.cache.CacheFront;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.health.ReadTiersHealthCheck;
+import com.permamind.gateway.health.StalledThreadsHealthCheck;
 import com.permamind.gateway.http.AnswerWriter;
+import com.permamind.gateway.http.ApiHttpServer;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.metrics.MeteredKafkaClients;
 import com.permamind.gateway.metrics.RequestLog;
@@ -248,6 +250,21 @@ public class GatewayConfiguration extends OnceMadeBeans {
                     hyperbeamBreaker, computeUnitBreaker, dryrun.budget(), drift, Duration.ofSeconds(probeSeconds),
                     cacheEnabled, cache::canServeStale);
         });
+    }
+
+    // lazy, as the other checks: the API server it watches is made while camel-main configures
+    @BindToRegistry(lazy = true)
+    public StalledThreadsHealthCheck stalledThreadsHealthCheck(CamelContext context,
+            @PropertyInject("gateway.stalled-after-seconds") long stalledAfterSeconds) {
+        return once("stalledThreadsHealthCheck", () -> new StalledThreadsHealthCheck(Duration.ofSeconds(stalledAfterSeconds),
+                task -> {
+                    ApiHttpServer api = context.getRegistry().lookupByNameAndType("apiHttpServer", ApiHttpServer.class);
+                    if (api != null) {
+                        api.runOnEventLoop(task);
+                    } else {
+                        task.run();
+                    }
+                }));
     }
 
     // whether any bootstrap server accepts a connection

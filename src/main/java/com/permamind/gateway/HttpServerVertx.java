@@ -78,6 +78,7 @@ public class HttpServerVertx extends MainListenerSupport implements MainHttpServ
         apiServer = new ApiHttpServer(server, maxRequestLine, idleSeconds,
                 new ConnectionGuard(maxConnections, Duration.ofSeconds(readSeconds), Duration.ofSeconds(idleSeconds)), new RequestBodyLimit(downloadBodyBytes));
         apiServer.setCamelContext(context);
+        context.getRegistry().bind("apiHttpServer", ApiHttpServer.class, apiServer);
         LOG.info("API server: routes start on the event loop; it holds at most {} connections, reads each request within"
                 + " {} s and takes no body but a download event's, of at most {} bytes", maxConnections, readSeconds,
                 downloadBodyBytes);

@@ -1,6 +1,8 @@
 package com.permamind.gateway.http;
 
 import com.permamind.gateway.cache.CacheFront;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -41,6 +43,8 @@ public class ApiHttpServer extends VertxPlatformHttpServer {
     private final ConnectionGuard connectionGuard;
     private final RequestBodyLimit bodyLimit;
     private HttpServer server;
+    // the event loop the server's connections are handled on, known from its first connection
+    private volatile Context eventLoop;
     // set once the context started; until then, and without it, every request goes to the router
     private volatile CacheFront front;
 
@@ -57,6 +61,16 @@ public class ApiHttpServer extends VertxPlatformHttpServer {
     /** From now on, cache hits are answered before the router (null: every request goes to the router). */
     public void answerHitsBy(CacheFront front) {
         this.front = front;
+    }
+
+    /** Runs a task on the event loop the API's requests are handled on; before the first connection, at once. */
+    public void runOnEventLoop(Runnable task) {
+        Context loop = eventLoop;
+        if (loop == null) {
+            task.run();
+        } else {
+            loop.runOnContext(ignored -> task.run());
+        }
     }
 
     @Override
@@ -86,7 +100,12 @@ public class ApiHttpServer extends VertxPlatformHttpServer {
         // with 413, which reaches the router's error handlers
         router.errorHandler(413, failed -> bodyLimit.refuse(failed.request()));
         server = getVertx().createHttpServer(options)
-                .connectionHandler(connectionGuard::accept)
+                .connectionHandler(connection -> {
+                    if (eventLoop == null) {
+                        eventLoop = Vertx.currentContext();
+                    }
+                    connectionGuard.accept(connection);
+                })
                 .requestHandler(request -> {
                     connectionGuard.arrived(request);
                     if (!bodyLimit.refused(request) && !answeredByFront(request)) {
