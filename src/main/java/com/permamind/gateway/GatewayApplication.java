@@ -38,6 +38,7 @@ public final class GatewayApplication {
     /** The gateway's Camel main, for this launcher, the dev launcher and the tests alike. */
     public static Main newMain() {
         Main main = new Main(GatewayApplication.class);
+        main.addMainListener(new VirtualThreadClasses());
         // must act before camel-main starts the HTTP server, earlier than properties can name it
         main.addMainListener(new HttpServerVertx());
         // before Camel's graceful shutdown: refuse new requests, stop the Kafka consumers between events
