@@ -1,5 +1,8 @@
 package com.permamind.gateway.bench;
 
+import static com.permamind.gateway.dev.Processes.jcmd;
+import static com.permamind.gateway.dev.Processes.output;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -337,20 +340,6 @@ public final class PerformanceSuite implements AutoCloseable {
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static String output(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            process.waitFor(10, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
         }
     }
 
@@ -1128,15 +1117,6 @@ public final class PerformanceSuite implements AutoCloseable {
             }
         });
         return ran;
-    }
-
-    /** {@code jcmd PID COMMAND...}'s output (the JDK's jcmd next to this JVM's java), or why there is none. */
-    private static String jcmd(long pid, String... command) {
-        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid)));
-        line.addAll(List.of(command));
-        String out = output(line).strip();
-        return out.isEmpty() ? "(no output from jcmd)" : out;
     }
 
     /**
