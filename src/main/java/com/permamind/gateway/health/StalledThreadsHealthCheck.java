@@ -2,7 +2,6 @@ package com.permamind.gateway.health;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -90,11 +89,7 @@ public class StalledThreadsHealthCheck extends AbstractHealthCheck {
             }
             long mark = now == 0 ? 1 : now;
             if (sentAt.compareAndSet(0, mark)) {
-                try {
-                    runner.accept(() -> ran(mark));
-                } catch (RejectedExecutionException | IllegalStateException stopping) {
-                    sentAt.compareAndSet(mark, 0);
-                }
+                runner.accept(() -> ran(mark));
             }
             return Duration.ZERO;
         }
