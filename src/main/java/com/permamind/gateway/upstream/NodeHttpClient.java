@@ -119,11 +119,17 @@ public final class NodeHttpClient implements AutoCloseable {
         if (entity == null) {
             return new byte[0];
         }
-        if (entity.getContentLength() > maxAnswerBytes) {
+        long length = entity.getContentLength();
+        if (length > maxAnswerBytes) {
             get.cancel();
             throw new BoundedBody.TooLargeException(maxAnswerBytes);
         }
         try (InputStream in = entity.getContent()) {
+            if (length >= 0) {
+                // exactly the announced bytes: asked for up to the limit, readNBytes fills a 16 KB
+                // buffer and copies the answer out of it, most of what a read allocated in the mix
+                return in.readNBytes((int) length);
+            }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxAnswerBytes + 1));
             if (bytes.length > maxAnswerBytes) {
                 get.cancel();
