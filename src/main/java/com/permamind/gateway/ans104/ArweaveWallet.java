@@ -3,6 +3,7 @@ package com.permamind.gateway.ans104;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.JsonMappers;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ public final class ArweaveWallet {
         }
         JsonNode jwk;
         try {
-            jwk = new ObjectMapper().readTree(json);
+            jwk = JsonMappers.mapper().readTree(json);
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the text around the fault, which may be key material.
             throw new WalletException("wallet file " + jwkFile + " is not JSON");

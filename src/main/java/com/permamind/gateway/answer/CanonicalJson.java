@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.JsonMappers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,7 @@ import java.util.List;
 public final class CanonicalJson {
 
     // a factory with a codec, so scalar nodes can be written as they are
-    private static final JsonFactory JSON = new ObjectMapper(JsonFactory.builder()
+    private static final JsonFactory JSON = new ObjectMapper(JsonMappers.factory()
             .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build()).getFactory();
 
     private CanonicalJson() {

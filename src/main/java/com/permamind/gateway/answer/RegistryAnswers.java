@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
@@ -38,7 +39,7 @@ public class RegistryAnswers {
     private static final Set<String> ARRAY_FIELDS = Set.of("tags", "dependencies", "bundledFiles", "results",
             "skills", "versions");
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
     private final String processId;
     private final List<String> queries;
     private final int retryAfterSeconds;

@@ -3,6 +3,7 @@ package com.permamind.gateway.arweave;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.permamind.gateway.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -27,7 +28,7 @@ public final class DeploymentLog {
     public static final Path DEFAULT_FILE = Path.of("lua/deployments.json");
     public static final String CLASSPATH_LOCATION = "/lua/deployments.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMappers.mapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final TypeReference<List<Deployment>> ENTRIES = new TypeReference<>() { };
 
     private final List<Deployment> entries;

@@ -2,6 +2,7 @@ package com.permamind.gateway.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.answer.CanonicalJson;
 import com.permamind.gateway.answer.RegistryAnswers;
 import io.vertx.core.buffer.Buffer;
@@ -20,7 +21,7 @@ public class DownloadEventAnswers {
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadEventAnswers.class);
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
     private final int retryAfterSeconds;
 
     /** @param retryAfterSeconds how long a client should wait after a 503 before posting again */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.query.BadRequestException;
 import com.permamind.gateway.query.RegistryRequest;
 import com.permamind.gateway.query.RegistryRequests;
@@ -34,7 +35,7 @@ public class DownloadEvents {
 
     private final RegistryRequests requests;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final ObjectMapper json = JsonMappers.mapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public DownloadEvents(RegistryRequests requests, Clock clock) {
         this.requests = requests;

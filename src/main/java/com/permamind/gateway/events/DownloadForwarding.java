@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.ans104.DataItem;
 import com.permamind.gateway.cache.ResponseCache;
 import com.permamind.gateway.query.BadRequestException;
@@ -46,7 +47,7 @@ public class DownloadForwarding {
     private final DownloadMessages messages;
     private final DownloadMetrics metrics;
     private final Cache<String, String> accepted;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
 
     /** @param remembered how many accepted messages are remembered */
     public DownloadForwarding(RegistryRequests requests, ResponseCache cache, CamelContext context,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.permamind.gateway.JsonMappers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +26,7 @@ import org.luaj.vm2.Varargs;
  */
 final class LuaJson {
 
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = JsonMappers.factory().build();
     private static final LuaString ARRAY_FLAG = LuaValue.valueOf("__jsonarray");
     private static final LuaTable ARRAY_MARK = LuaTable.tableOf(new LuaValue[] {ARRAY_FLAG, LuaValue.TRUE});
     // Answers reuse a few dozen keys: encode each once, but never let odd data grow this unbounded.

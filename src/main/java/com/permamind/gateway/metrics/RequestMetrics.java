@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.permamind.gateway.GatewayQueries;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.answer.CanonicalJson;
 import com.permamind.gateway.upstream.UpstreamTiming;
 import io.micrometer.core.instrument.Counter;
@@ -37,7 +38,7 @@ public class RequestMetrics {
     // keyed by records, not by concatenated strings: a key is made on every answer, cache hits included
     private final Map<Series, RollingLatencies> recent = new ConcurrentHashMap<>();
     private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
 
     public RequestMetrics(MeterRegistry registry, RequestLog log, Duration window) {
         this.registry = registry;

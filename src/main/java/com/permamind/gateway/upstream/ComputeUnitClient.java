@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.permamind.gateway.JsonMappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,7 +37,7 @@ public class ComputeUnitClient {
     private final String processId;
     private final Duration timeout;
     private final long maxAnswerBytes;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
 
     /** @param maxAnswerBytes an answer larger than this is a failure of the compute unit, read no further */
     public ComputeUnitClient(HttpClient http, URI computeUnit, String processId, Duration timeout, long maxAnswerBytes) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.lua.RegistryModule;
 import com.permamind.gateway.lua.RegistryState;
 import com.permamind.gateway.query.RegistryRequest;
@@ -72,7 +73,7 @@ public class DryrunReader {
     private final CircuitBreaker breaker;
     private final DryrunBudget budget;
     private final Predicate<RegistryRequest> hasStaleAnswer;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
     // the snapshot and the registry's totals: one load each, however many read them meanwhile
     private final Cache<String, Object> shared;
     private final Cache<SkillVersion, JsonNode> records;

@@ -2,6 +2,7 @@ package com.permamind.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.permamind.gateway.JsonMappers;
 import com.permamind.gateway.query.RegistryRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -37,7 +38,7 @@ public class HyperbeamReader {
     private final String moduleId;
     private final Duration timeout;
     private final UpstreamTiming timing;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = JsonMappers.mapper();
 
     public HyperbeamReader(NodeHttpClient http, List<URI> nodes, String processId, String mode, String moduleId,
             Duration timeout, UpstreamTiming timing) {
