@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * How the gateway makes its JSON factories and mappers: all of them share one bounded pool of
  * Jackson's buffers. Jackson's default keeps a thread's buffers in a thread-local, which a read on
  * a virtual thread of its own never finds again: every answer written or parsed there allocated
- * fresh buffers (about 24 KB), 18 % of all the gateway allocated in the mix (docs/java25.md, "The
- * heap"). A few parses run at once on two carriers; the bound keeps a burst from holding more.
+ * fresh buffers (about 24 KB), 18 % of all the gateway allocated in the mix (docs/java25.md,
+ * "Allocation on virtual threads"). A few parses run at once on two carriers; the bound keeps a
+ * burst from holding more.
  */
 public final class JsonMappers {
 
