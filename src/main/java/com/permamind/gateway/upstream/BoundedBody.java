@@ -17,10 +17,6 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     private final long maxBytes;
     private final boolean announcedTooLarge;
-    // An announced length is read straight into an array of that size. The JDK's byte-array subscriber
-    // keeps every buffer until the end and then copies them into one array: twice a dry-run answer
-    // (27 MB for 5,000 skills) at once, in the heap an outage already fills (docs/java25.md).
-    private final byte[] announced;
     private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
     private final CompletableFuture<byte[]> body = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
@@ -33,7 +29,6 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
     public BoundedBody(long maxBytes, long announcedBytes) {
         this.maxBytes = maxBytes;
         this.announcedTooLarge = announcedBytes > maxBytes;
-        this.announced = announcedBytes >= 0 && !announcedTooLarge ? new byte[(int) announcedBytes] : null;
         bytes.getBody().whenComplete((done, failure) -> {
             if (failure != null) {
                 body.completeExceptionally(failure);
@@ -61,29 +56,12 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
             body.completeExceptionally(new TooLargeException(maxBytes));
             return;
         }
-        if (announced != null) {
-            subscription.request(Long.MAX_VALUE);
-        } else {
-            bytes.onSubscribe(subscription);
-        }
+        bytes.onSubscribe(subscription);
     }
 
     @Override
     public void onNext(List<ByteBuffer> item) {
         if (body.isDone()) {
-            return;
-        }
-        if (announced != null) {
-            for (ByteBuffer buffer : item) {
-                int length = buffer.remaining();
-                if (received + length > announced.length) {
-                    subscription.cancel();
-                    body.completeExceptionally(new IOException("the answer is longer than its Content-Length"));
-                    return;
-                }
-                buffer.get(announced, (int) received, length);
-                received += length;
-            }
             return;
         }
         for (ByteBuffer buffer : item) {
@@ -99,23 +77,12 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
 
     @Override
     public void onError(Throwable throwable) {
-        if (announced != null) {
-            body.completeExceptionally(throwable);
-        } else {
-            bytes.onError(throwable);
-        }
+        bytes.onError(throwable);
     }
 
     @Override
     public void onComplete() {
-        if (announced == null) {
-            bytes.onComplete();
-        } else if (received == announced.length) {
-            body.complete(announced);
-        } else {
-            body.completeExceptionally(new IOException("the answer ended after " + received + " of its "
-                    + announced.length + " announced bytes"));
-        }
+        bytes.onComplete();
     }
 
     /** Cancels the exchange (the caller gave up on it). */
