@@ -107,6 +107,8 @@ public final class PerformanceSuite implements AutoCloseable {
     private final ArrayNode notes = JSON.createArrayNode();
 
     private final boolean nodeMemo = !"0".equals(System.getenv("BENCH_NODE_MEMO"));
+    /** BENCH_PINNED=0: no JFR recording in the gateway (what the recording itself costs in memory). */
+    private final boolean recordPinned = !"0".equals(System.getenv("BENCH_PINNED"));
     /** BENCH_STEPS=cached,uncached: only these steps run (a partial run is written under tmp/). */
     private final List<String> selectedSteps = Arrays.stream(System.getenv().getOrDefault("BENCH_STEPS", "").split(","))
             .map(String::trim).filter(name -> !name.isEmpty()).toList();
@@ -861,6 +863,9 @@ public final class PerformanceSuite implements AutoCloseable {
      * jdk.VirtualThreadPinned at threshold 0: the JDK's default records only those over 20 ms).
      */
     private void recordPinnedThreads(String step) {
+        if (!recordPinned) {
+            return;
+        }
         String out = jcmd(gateway.pid(), "JFR.start", "name=pinned-" + step, "settings=none",
                 "+jdk.VirtualThreadPinned#enabled=true", "+jdk.VirtualThreadPinned#threshold=0ms",
                 "+jdk.VirtualThreadPinned#stackTrace=true");
@@ -872,6 +877,10 @@ public final class PerformanceSuite implements AutoCloseable {
     /** The pinned parks since {@link #recordPinnedThreads}: how many, why, and where (the first frame outside the JDK). */
     private ObjectNode pinnedThreadsRecorded(String step) {
         ObjectNode pinned = JSON.createObjectNode();
+        if (!recordPinned) {
+            pinned.put("skipped", "BENCH_PINNED=0");
+            return pinned;
+        }
         Path file = work.resolve("pinned-" + step + ".jfr");
         String out = jcmd(gateway.pid(), "JFR.stop", "name=pinned-" + step, "filename=" + file);
         if (!Files.exists(file)) {

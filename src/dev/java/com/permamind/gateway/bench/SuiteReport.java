@@ -227,8 +227,9 @@ final class SuiteReport {
         if (pinned.isMissingNode()) {
             return;
         }
-        if (pinned.has("failed")) {
-            textRow(step, "virtual threads pinned (JFR)", "not recorded", pinned.path("failed").asText());
+        if (pinned.has("failed") || pinned.has("skipped")) {
+            textRow(step, "virtual threads pinned (JFR)", "not recorded",
+                    pinned.has("failed") ? pinned.path("failed").asText() : pinned.path("skipped").asText());
             return;
         }
         row(step, "virtual threads pinned (JFR jdk.VirtualThreadPinned)", pinned.path("events"), null, null, "count", "0",
