@@ -35,6 +35,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -914,6 +915,23 @@ public final class PerformanceSuite implements AutoCloseable {
         return pinned;
     }
 
+    /** The gateway's RSS read every 250 ms for {@code seconds}, with no load sent: lowest, highest, last. */
+    private ObjectNode rssOverTheNextSeconds(int seconds) throws InterruptedException {
+        List<Double> readings = new ArrayList<>();
+        for (int i = 0; i < seconds * 4; i++) {
+            Thread.sleep(250);
+            readings.add(gateway.rssMib());
+        }
+        ObjectNode spread = JSON.createObjectNode();
+        spread.put("seconds", seconds);
+        spread.put("min", ProcStats.round(Collections.min(readings)));
+        spread.put("max", ProcStats.round(Collections.max(readings)));
+        spread.put("last", ProcStats.round(readings.get(readings.size() - 1)));
+        log("  RSS gateway over the next %d s: %.0f-%.0f MiB, %.0f MiB at the end", seconds,
+                spread.path("min").asDouble(), spread.path("max").asDouble(), spread.path("last").asDouble());
+        return spread;
+    }
+
     private static void phase(ObjectNode phase, List<ObjectNode> runs) {
         for (int i = 0; i < runs.size(); i++) {
             ObjectNode run = runs.get(i);
@@ -1036,7 +1054,7 @@ public final class PerformanceSuite implements AutoCloseable {
         }
     }
 
-    private void memory(ObjectNode result) {
+    private void memory(ObjectNode result) throws InterruptedException {
         result.put("gatewayRssMiB", ProcStats.round(gateway.rssMib()));
         result.put("bareRssMiB", ProcStats.round(bare.rssMib()));
         // live (platform) threads beside the RSS: each holds a stack and per-thread buffers
@@ -1049,6 +1067,11 @@ public final class PerformanceSuite implements AutoCloseable {
         result.put("afterLoad", before.stream().anyMatch(LOAD_STEPS::contains));
         log("  RSS gateway %.0f MiB (%d threads), bare Vert.x %.0f MiB", gateway.rssMib(),
                 result.path("gatewayThreads").asLong(), bare.rssMib());
+        // one reading is one moment: the forwarder still delivers the events accepted, a C2 compilation's
+        // arena (up to 46 MB) may be in it, malloc gives memory back every 2 s; the next seconds show the spread
+        if (gateway.exitCode() < 0) {
+            result.set("gatewayRssNextSecondsMiB", rssOverTheNextSeconds(5));
+        }
         if (gateway.exitCode() >= 0) {
             // an -XX:+ExitOnOutOfMemoryError exit, say: what the gateway last logged
             List<String> lines = readLines(gateway.log());

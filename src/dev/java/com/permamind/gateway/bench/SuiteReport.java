@@ -291,6 +291,15 @@ final class SuiteReport {
             row("RSS after the load runs", "MB", num(gatewayMb), num(memory.path("bareRssMiB").asDouble() * MIB_TO_MB),
                     "bare Vert.x JVM after its load", "mb", "≤ 300 MB",
                     memory.path("afterLoad").asBoolean() ? met(gatewayMb >= 0 && gatewayMb <= 300) : null);
+            JsonNode next = memory.path("gatewayRssNextSecondsMiB");
+            if (next.has("min")) {
+                textRow("RSS over the next " + next.path("seconds").asInt() + " s", "MB",
+                        String.format(Locale.ROOT, "%.0f–%.0f", next.path("min").asDouble() * MIB_TO_MB,
+                                next.path("max").asDouble() * MIB_TO_MB),
+                        String.format(Locale.ROOT, "lowest–highest, %.0f at the end: the reading above is of one moment (the "
+                                + "forwarder still delivers the events accepted, the JIT compiles, malloc gives memory back)",
+                                next.path("last").asDouble() * MIB_TO_MB));
+            }
             if (memory.has("gatewayThreads")) {
                 row("live threads after the load runs", "count", memory.path("gatewayThreads"), memory.path("bareThreads"),
                         "bare Vert.x JVM after its load", "count", null, null);
