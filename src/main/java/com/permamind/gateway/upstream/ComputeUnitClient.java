@@ -91,7 +91,7 @@ public class ComputeUnitClient {
             throw new UpstreamException(SOURCE, action + ": HTTP " + status);
         }
         // Read as a stream, not as a tree: a Search-Results reply carries every skill in one Data
-        // string (27 MB for 5,000 skills), and a tree held the answer's bytes, Jackson's char
+        // string (8 MB for 5,000 skills), and a tree held the answer's bytes, Jackson's char
         // buffer and the string at once (docs/java25.md, "The heap"). A Data string is only
         // located here; DryrunReader reads it from the answer's bytes.
         Reply first = null;
