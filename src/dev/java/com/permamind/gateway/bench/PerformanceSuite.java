@@ -216,7 +216,7 @@ public final class PerformanceSuite implements AutoCloseable {
         step("mix", 65, this::realisticMix);
         step("failover", 50, this::failover);
         step("downloadEvents", 25, this::downloadEvents);
-        step("memory", 1, this::memory);
+        step("memory", 10, this::memory);
         step("scaleOut", 240, result -> new ScaleOutStep(root, work, simulator, kafka, upstreamCalls, lists, wrk,
                 gatewayLauncher, gatewayApp, javaOptions, quick).run(result));
         gateway.close();
@@ -1067,11 +1067,6 @@ public final class PerformanceSuite implements AutoCloseable {
         result.put("afterLoad", before.stream().anyMatch(LOAD_STEPS::contains));
         log("  RSS gateway %.0f MiB (%d threads), bare Vert.x %.0f MiB", gateway.rssMib(),
                 result.path("gatewayThreads").asLong(), bare.rssMib());
-        // one reading is one moment: the forwarder still delivers the events accepted, a C2 compilation's
-        // arena (up to 46 MB) may be in it, malloc gives memory back every 2 s; the next seconds show the spread
-        if (gateway.exitCode() < 0) {
-            result.set("gatewayRssNextSecondsMiB", rssOverTheNextSeconds(5));
-        }
         if (gateway.exitCode() >= 0) {
             // an -XX:+ExitOnOutOfMemoryError exit, say: what the gateway last logged
             List<String> lines = readLines(gateway.log());
@@ -1081,6 +1076,9 @@ public final class PerformanceSuite implements AutoCloseable {
                     + "are in the JSON (steps.memory.gatewayLogTail).");
             return;
         }
+        // one reading is one moment: the forwarder still delivers the events accepted, a C2 compilation's
+        // arena (up to 46 MB) may be in it, malloc gives memory back every 2 s; the next seconds show the spread
+        result.set("gatewayRssNextSecondsMiB", rssOverTheNextSeconds(5));
         // where the gateway's resident memory is: the kernel's split, then the JVM's own accounts
         ObjectNode breakdown = result.putObject("gateway");
         ProcStats.memoryStatus(gateway.pid()).forEach(breakdown::put);
