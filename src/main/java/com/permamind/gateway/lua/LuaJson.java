@@ -54,7 +54,7 @@ final class LuaJson {
     }
 
     // Keys and short values repeat thousands of times in a large state: share one LuaString each.
-    private static LuaString text(String value, Map<String, LuaString> shared) {
+    static LuaString text(String value, Map<String, LuaString> shared) {
         return value.length() > 48 ? utf8(value) : shared.computeIfAbsent(value, LuaJson::utf8);
     }
 
@@ -63,7 +63,7 @@ final class LuaJson {
         return LuaString.valueOf(value.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static LuaValue read(JsonParser parser, Map<String, LuaString> shared) throws IOException {
+    static LuaValue read(JsonParser parser, Map<String, LuaString> shared) throws IOException {
         JsonToken token = parser.currentToken();
         switch (token) {
             case START_OBJECT: {

@@ -1,5 +1,6 @@
 package com.permamind.gateway.lua;
 
+import com.fasterxml.jackson.core.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -141,10 +143,42 @@ public final class RegistryModule {
         if (!skills.istable()) {
             throw new IllegalArgumentException("registry state must be a JSON object of skills");
         }
+        return prepared((LuaTable) skills);
+    }
+
+    /** A state decoded one skill at a time, with no JSON text or tree of the whole state at once. */
+    public StateBuilder stateBuilder() {
+        return new StateBuilder();
+    }
+
+    private RegistryState prepared(LuaTable skills) {
         LuaTable base = new LuaTable();
         base.rawset("skills", skills);
         invoke("info", base, Map.of());
-        return new RegistryState(base, ((LuaTable) skills).keyCount());
+        return new RegistryState(base, skills.keyCount());
+    }
+
+    /** The {@code Skills} object of a state, a skill at a time; {@link #decode} reads the same tables from its text. */
+    public final class StateBuilder {
+
+        private final LuaTable skills = new LuaTable();
+        private final Map<String, LuaString> shared = new HashMap<>();
+
+        private StateBuilder() {
+        }
+
+        /** The skill {@code name}: {@code skill} reads its value, {@code {latest, versions}}, from its first token. */
+        public void put(String name, JsonParser skill) throws IOException {
+            skill.nextToken();
+            LuaValue value = LuaJson.read(skill, shared);
+            if (!value.isnil()) {
+                skills.rawset(LuaJson.text(name, shared), value);
+            }
+        }
+
+        public RegistryState build() {
+            return prepared(skills);
+        }
     }
 
     /** Calls {@code function} over a decoded state; answers the JSON of {@code {ok, data | error}}. */

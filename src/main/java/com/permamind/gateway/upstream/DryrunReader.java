@@ -1,6 +1,7 @@
 package com.permamind.gateway.upstream;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
 import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -232,11 +233,28 @@ public class DryrunReader {
     private Snapshot snapshot(Priority priority) {
         return (Snapshot) shared.get(SNAPSHOT, key -> {
             spend(1, priority, "the registry snapshot");
-            JsonNode latest = records(expect(computeUnit.send("Search-Skills", Map.of("Query", "")), "Search-Results"));
-            ObjectNode skills = json.createObjectNode();
-            latest.forEach(record -> addLatest(skills, record));
-            LOG.info("registry snapshot by dryrun: {} skills", skills.size());
-            return new Snapshot(module.decode(skills.toString()), latestVersions(skills));
+            Reply reply = expect(computeUnit.send("Search-Skills", Map.of("Query", "")), "Search-Results");
+            // record by record into the module's tables: a tree and a JSON text of every skill were,
+            // after the answer itself, the largest objects of an outage's first second (docs/java25.md)
+            RegistryModule.StateBuilder state = module.stateBuilder();
+            Map<String, String> latest = new LinkedHashMap<>();
+            try (JsonParser records = withoutTimestamps(reply)) {
+                JsonToken list = records.nextToken();
+                if (list != null && list != JsonToken.START_ARRAY) {
+                    throw new UpstreamException(SOURCE, "Search-Results data is not a list of records");
+                }
+                while (list != null && records.nextToken() != JsonToken.END_ARRAY) {
+                    JsonNode record = json.readTree(records);
+                    String name = record.path("name").asText();
+                    String version = record.path("version").asText();
+                    state.put(name, json.treeAsTokens(oneVersion(record, version)));
+                    latest.put(name, version);
+                }
+            } catch (IOException e) {
+                throw new UpstreamException(SOURCE, "Search-Results data is not JSON");
+            }
+            LOG.info("registry snapshot by dryrun: {} skills", latest.size());
+            return new Snapshot(state.build(), latest);
         });
     }
 
@@ -252,12 +270,6 @@ public class DryrunReader {
         } catch (NoDryrun e) {
             return Optional.empty();
         }
-    }
-
-    private static Map<String, String> latestVersions(ObjectNode skills) {
-        Map<String, String> latest = new LinkedHashMap<>();
-        skills.properties().forEach(entry -> latest.put(entry.getKey(), entry.getValue().path("latest").asText()));
-        return latest;
     }
 
     // info and the aggregate stats are what the process computes (contract section 5); one
@@ -312,10 +324,7 @@ public class DryrunReader {
                 record = data(expect(reply, "Skill-Found"));
                 records.put(key, record);
             }
-            ObjectNode entry = skills.putObject(name);
-            String found = record.path("version").asText(version);
-            entry.put("latest", found);
-            entry.putObject("versions").set(found, record);
+            skills.set(name, oneVersion(record, record.path("version").asText(version)));
             return skills;
         }
         Reply listing = versionLists.getIfPresent(name);
@@ -384,12 +393,11 @@ public class DryrunReader {
         }
     }
 
-    private static void addLatest(ObjectNode skills, JsonNode record) {
-        String name = record.path("name").asText();
-        String version = record.path("version").asText();
-        ObjectNode entry = skills.putObject(name);
-        entry.put("latest", version);
-        entry.putObject("versions").set(version, record);
+    /** A skill of the module's state known by one record, which is its latest: {@code {latest, versions}}. */
+    private ObjectNode oneVersion(JsonNode record, String version) {
+        ObjectNode skill = json.createObjectNode().put("latest", version);
+        skill.putObject("versions").set(version, record);
+        return skill;
     }
 
     private static Reply expect(Reply reply, String action) {
@@ -404,17 +412,9 @@ public class DryrunReader {
      * The snapshot's records without their download timestamps, the bulk of a record: no answer it
      * serves shows them, and downloadCount holds their number (contract sections 1 and 2).
      */
-    private JsonNode records(Reply reply) {
-        if (!reply.hasData()) {
-            return NullNode.instance;
-        }
-        try (JsonParser parser = new FilteringParserDelegate(json.createParser(reply.dataStream()), WITHOUT_TIMESTAMPS,
-                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
-            JsonNode parsed = json.readTree(parser);
-            return parsed == null ? NullNode.instance : parsed;
-        } catch (IOException e) {
-            throw new UpstreamException(SOURCE, reply.action() + " data is not JSON");
-        }
+    private JsonParser withoutTimestamps(Reply reply) throws IOException {
+        JsonParser data = reply.hasData() ? json.createParser(reply.dataStream()) : json.createParser("[]");
+        return new FilteringParserDelegate(data, WITHOUT_TIMESTAMPS, TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true);
     }
 
     private JsonNode data(Reply reply) {
