@@ -240,15 +240,16 @@ public class DryrunReader {
             Map<String, String> latest = new LinkedHashMap<>();
             try (JsonParser records = withoutTimestamps(reply)) {
                 JsonToken list = records.nextToken();
-                if (list != null && list != JsonToken.START_ARRAY) {
+                if (list == JsonToken.START_ARRAY) {
+                    while (records.nextToken() != JsonToken.END_ARRAY) {
+                        JsonNode record = json.readTree(records);
+                        String name = record.path("name").asText();
+                        String version = record.path("version").asText();
+                        state.put(name, json.treeAsTokens(oneVersion(record, version)));
+                        latest.put(name, version);
+                    }
+                } else if (list != null) {
                     throw new UpstreamException(SOURCE, "Search-Results data is not a list of records");
-                }
-                while (list != null && records.nextToken() != JsonToken.END_ARRAY) {
-                    JsonNode record = json.readTree(records);
-                    String name = record.path("name").asText();
-                    String version = record.path("version").asText();
-                    state.put(name, json.treeAsTokens(oneVersion(record, version)));
-                    latest.put(name, version);
                 }
             } catch (IOException e) {
                 throw new UpstreamException(SOURCE, "Search-Results data is not JSON");
