@@ -1065,8 +1065,8 @@ public final class PerformanceSuite implements AutoCloseable {
                 + "); cached runs (bare)");
         // the target is for the RSS after a load run: start-up and warm-up alone say nothing of it
         result.put("afterLoad", before.stream().anyMatch(LOAD_STEPS::contains));
-        log("  RSS gateway %.0f MiB (%d threads), bare Vert.x %.0f MiB", gateway.rssMib(),
-                result.path("gatewayThreads").asLong(), bare.rssMib());
+        log("  RSS gateway %.0f MiB (%d threads), bare Vert.x %.0f MiB", result.path("gatewayRssMiB").asDouble(),
+                result.path("gatewayThreads").asLong(), result.path("bareRssMiB").asDouble());
         if (gateway.exitCode() >= 0) {
             // an -XX:+ExitOnOutOfMemoryError exit, say: what the gateway last logged
             List<String> lines = readLines(gateway.log());
